@@ -1,0 +1,20 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cruddur.Messaging.Hosting;
+
+/// <summary>The core library's one entry point.</summary>
+public static class MessagingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the messaging core. It takes <c>IAmazonDynamoDB</c>, <c>NpgsqlDataSource</c> and <see cref="TimeProvider"/>
+    /// from the container (see <see cref="DataSourceServiceCollectionExtensions.AddCruddurDataSources"/>) and never builds them.
+    /// </summary>
+    public static IServiceCollection AddCruddurMessaging(this IServiceCollection services)
+    {
+        services.AddOptions<MessagingOptions>()
+            .BindConfiguration(MessagingOptions.SectionName)
+            .Validate(options => options.TableName.Length is >= 3 and <= 255, $"{MessagingOptions.SectionName}:TableName must be 3–255 characters.")
+            .ValidateOnStart();
+        return services;
+    }
+}

@@ -1,0 +1,48 @@
+namespace Cruddur.Messaging.Table;
+
+/// <summary>
+/// Key formats and attribute names of the single table, in one place. The first two item types are the
+/// original Cruddur's; group and pair items are ours and use attribute names the original never reads
+/// (in particular not <c>message_group_uuid</c>, which would put them into the sparse GSI).
+/// </summary>
+internal static class MessageTableKeys
+{
+    public const string Pk = "pk";
+    public const string Sk = "sk";
+    public const string GroupIndexName = "message-group-sk-index";
+
+    // Attributes of the original item shapes.
+    public const string MessageGroupUuid = "message_group_uuid";
+    public const string MessageUuid = "message_uuid";
+    public const string Message = "message";
+    public const string UserUuid = "user_uuid";
+    public const string UserDisplayName = "user_display_name";
+    public const string UserHandle = "user_handle";
+
+    // Attributes of our own item types.
+    public const string GroupUuid = "group_uuid";
+    public const string MemberUuids = "member_uuids";
+    public const string CreatedAt = "created_at";
+
+    /// <summary>A participant's message-group row: <c>GRP#{owner}</c>, sk = last message time.</summary>
+    public static string GroupRowPk(Guid ownerUserUuid) => "GRP#" + ownerUserUuid.ToString("D");
+
+    /// <summary>The messages of a group: <c>MSG#{group}</c>, sk = created time.</summary>
+    public static string MessagesPk(Guid messageGroupUuid) => "MSG#" + messageGroupUuid.ToString("D");
+
+    /// <summary>Our group item with its two members, read with a consistent GetItem for the membership check.</summary>
+    public static string GroupPk(Guid messageGroupUuid) => "GROUP#" + messageGroupUuid.ToString("D");
+
+    /// <summary>Sort key of the group item.</summary>
+    public const string GroupSk = "GROUP";
+
+    /// <summary>Our pair item, keyed by the two user uuids in sorted order; points at the pair's group.</summary>
+    public static string PairPk(Guid userA, Guid userB)
+    {
+        var (low, high) = userA.CompareTo(userB) <= 0 ? (userA, userB) : (userB, userA);
+        return $"PAIR#{low:D}#{high:D}";
+    }
+
+    /// <summary>Sort key of the pair item.</summary>
+    public const string PairSk = "PAIR";
+}
