@@ -1,0 +1,102 @@
+using Amazon.DynamoDBv2.Model;
+using Cruddur.Messaging.MessageGroups;
+using Cruddur.Messaging.Messages;
+using Cruddur.Messaging.Time;
+using Cruddur.Messaging.Users;
+using static Cruddur.Messaging.Table.MessageTableKeys;
+
+namespace Cruddur.Messaging.Table;
+
+/// <summary>
+/// Turns records into table items and back, in the original Cruddur's item shapes (plus our group and pair items).
+/// Readers are tolerant: items written by the original Python scripts (naive timestamps) read the same.
+/// </summary>
+internal static class MessageItems
+{
+    /// <summary>A message item: <c>MSG#{group}</c> / created time. It has no <c>message_group_uuid</c>, so the GSI stays sparse.</summary>
+    public static Dictionary<string, AttributeValue> Message(Message message) => new()
+    {
+        [Pk] = S(MessagesPk(message.MessageGroupUuid)),
+        [Sk] = S(MessageTimestamp.Format(message.CreatedAt)),
+        [MessageUuid] = S(message.Uuid.ToString("D")),
+        [MessageTableKeys.Message] = S(message.Text),
+        [UserUuid] = S(message.Sender.Uuid.ToString("D")),
+        [UserDisplayName] = S(message.Sender.DisplayName),
+        [UserHandle] = S(message.Sender.Handle),
+    };
+
+    /// <summary>A participant's group row: <c>GRP#{owner}</c> / last message time, naming the other participant.</summary>
+    public static Dictionary<string, AttributeValue> GroupRow(Guid ownerUuid, MessageGroup group) => new()
+    {
+        [Pk] = S(GroupRowPk(ownerUuid)),
+        [Sk] = S(MessageTimestamp.Format(group.LastMessageAt)),
+        [MessageGroupUuid] = S(group.Uuid.ToString("D")),
+        [MessageTableKeys.Message] = S(group.LastMessage),
+        [UserUuid] = S(group.Other.Uuid.ToString("D")),
+        [UserDisplayName] = S(group.Other.DisplayName),
+        [UserHandle] = S(group.Other.Handle),
+    };
+
+    /// <summary>Our group item: the two members, for a consistent membership check.</summary>
+    public static Dictionary<string, AttributeValue> Group(Guid messageGroupUuid, Guid memberA, Guid memberB, DateTimeOffset createdAt) => new()
+    {
+        [Pk] = S(GroupPk(messageGroupUuid)),
+        [Sk] = S(GroupSk),
+        [GroupUuid] = S(messageGroupUuid.ToString("D")),
+        [MemberUuids] = new AttributeValue { SS = [memberA.ToString("D"), memberB.ToString("D")] },
+        [CreatedAt] = S(MessageTimestamp.Format(createdAt)),
+    };
+
+    /// <summary>Our pair item: points from the two users (sorted) to their group.</summary>
+    public static Dictionary<string, AttributeValue> Pair(Guid memberA, Guid memberB, Guid messageGroupUuid, DateTimeOffset createdAt) => new()
+    {
+        [Pk] = S(PairPk(memberA, memberB)),
+        [Sk] = S(PairSk),
+        [GroupUuid] = S(messageGroupUuid.ToString("D")),
+        [CreatedAt] = S(MessageTimestamp.Format(createdAt)),
+    };
+
+    /// <summary>Reads a message item; null when the item is not a well-formed message.</summary>
+    public static Message? ReadMessage(IReadOnlyDictionary<string, AttributeValue> item) =>
+        Text(item, Pk) is { } pk && pk.StartsWith("MSG#", StringComparison.Ordinal)
+        && Guid.TryParse(pk.AsSpan(4), out var groupUuid)
+        && MessageTimestamp.TryParse(Text(item, Sk), out var createdAt)
+        && Guid.TryParse(Text(item, MessageUuid), out var messageUuid)
+        && ReadUser(item) is { } sender
+            ? new Message(messageUuid, groupUuid, Text(item, MessageTableKeys.Message) ?? "", sender, createdAt)
+            : null;
+
+    /// <summary>Reads a group row; null when the item is not a well-formed group row.</summary>
+    public static MessageGroup? ReadGroupRow(IReadOnlyDictionary<string, AttributeValue> item) =>
+        Guid.TryParse(Text(item, MessageGroupUuid), out var groupUuid)
+        && MessageTimestamp.TryParse(Text(item, Sk), out var lastMessageAt)
+        && ReadUser(item) is { } other
+            ? new MessageGroup(groupUuid, other, Text(item, MessageTableKeys.Message) ?? "", lastMessageAt)
+            : null;
+
+    /// <summary>The owner of a group row (<c>GRP#{owner}</c>), or null.</summary>
+    public static Guid? ReadGroupRowOwner(IReadOnlyDictionary<string, AttributeValue> item) =>
+        Text(item, Pk) is { } pk && pk.StartsWith("GRP#", StringComparison.Ordinal) && Guid.TryParse(pk.AsSpan(4), out var owner)
+            ? owner
+            : null;
+
+    /// <summary>The members named by a group item, or null when it is not one.</summary>
+    public static IReadOnlyList<Guid>? ReadGroupMembers(IReadOnlyDictionary<string, AttributeValue>? item) =>
+        item is not null && item.TryGetValue(MemberUuids, out var members) && members.SS is { Count: 2 } uuids
+            ? uuids.Select(Guid.Parse).ToArray()
+            : null;
+
+    /// <summary>The group a pair item points at, or null when it is not one.</summary>
+    public static Guid? ReadPairGroup(IReadOnlyDictionary<string, AttributeValue>? item) =>
+        item is not null && Guid.TryParse(Text(item, GroupUuid), out var groupUuid) ? groupUuid : null;
+
+    public static AttributeValue S(string value) => new() { S = value };
+
+    private static UserSummary? ReadUser(IReadOnlyDictionary<string, AttributeValue> item) =>
+        Guid.TryParse(Text(item, UserUuid), out var uuid)
+            ? new UserSummary(uuid, Text(item, UserHandle) ?? "", Text(item, UserDisplayName) ?? "")
+            : null;
+
+    private static string? Text(IReadOnlyDictionary<string, AttributeValue> item, string name) =>
+        item.TryGetValue(name, out var value) ? value.S : null;
+}
