@@ -15,6 +15,8 @@ public static class MessagingServiceCollectionExtensions
             .BindConfiguration(MessagingOptions.SectionName)
             .Validate(options => options.TableName.Length is >= 3 and <= 255, $"{MessagingOptions.SectionName}:TableName must be 3–255 characters.")
             .ValidateOnStart();
+        services.AddMetrics();
+        services.AddSingleton<Diagnostics.ConsumedCapacityRecorder>();
         services.AddSingleton<Users.UserStore>();
         services.AddSingleton<Messaging>();
         return services;
