@@ -45,7 +45,7 @@ public sealed class ConsumedCapacityRecorder : IDisposable
     /// <summary>Adds what one single-item call consumed.</summary>
     public void Record(string operation, ConsumedCapacity? consumed) => Record(operation, consumed is null ? null : [consumed]);
 
-    /// <summary>Running totals: (operation, "table" or "gsi:{name}", "read"/"write") → capacity units.</summary>
+    /// <summary>Running totals: (operation, "table" or "gsi:{name}", "read"/"write", or "units" when the service does not split them, as DynamoDB Local) → capacity units.</summary>
     public IReadOnlyDictionary<(string Operation, string Target, string Kind), double> Totals => totals;
 
     /// <summary>How many calls each operation made.</summary>
@@ -65,6 +65,13 @@ public sealed class ConsumedCapacityRecorder : IDisposable
     {
         if (capacity is null)
         {
+            return;
+        }
+
+        if (capacity.ReadCapacityUnits is null && capacity.WriteCapacityUnits is null)
+        {
+            // DynamoDB Local reports only the undivided CapacityUnits: keep them as "units" rather than lose them.
+            Add(operation, target, "units", capacity.CapacityUnits);
             return;
         }
 
