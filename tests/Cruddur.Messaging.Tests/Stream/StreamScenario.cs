@@ -46,7 +46,6 @@ internal sealed class StreamScenario : IAsyncDisposable
         [CruddurSettings.DynamoDbServiceUrl] = Services.DynamoDbServiceUrl.ToString(),
         [CruddurSettings.PostgresConnectionString] = Services.PostgresConnectionString,
         [$"{MessagingOptions.SectionName}:TableName"] = TableName,
-        [$"{LocalStreamProcessorOptions.SectionName}:PollInterval"] = "00:00:00.050",
     };
 
     /// <summary>A container with the core and the stream handler on this table (one per "handler process").</summary>
