@@ -41,7 +41,7 @@ public sealed class MessageStreamFunction : IDisposable
                 .AddJsonConsole(json =>
                 {
                     json.UseUtcTimestamp = true;
-                    json.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+                    json.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
                 }))
             .AddCruddurDataSources(configuration)
             .AddCruddurMessaging()
