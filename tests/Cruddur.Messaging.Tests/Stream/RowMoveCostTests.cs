@@ -97,11 +97,11 @@ public sealed class RowMoveCostTests(LocalServicesFixture services)
                 ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
             },
             Token);
-        recorder.Record("E.query_rows", query.ConsumedCapacity);
+        recorder.Record("E.query_rows", query.ConsumedCapacity is { } read ? [read] : null, CapacityKind.Read);
         var response = await scenario.DynamoDb.TransactWriteItemsAsync(
             new TransactWriteItemsRequest { TransactItems = items, ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES },
             Token);
-        recorder.Record("E.transact_move", response.ConsumedCapacity);
+        recorder.Record("E.transact_move", response.ConsumedCapacity, CapacityKind.Write);
     }
 
     private static Cost Summarise(ConsumedCapacityRecorder recorder) => new(
