@@ -82,7 +82,7 @@ public sealed class LocalStreamProcessorTests(LocalServicesFixture services)
     [Fact]
     public async Task The_lag_from_posting_to_updated_rows_stays_well_under_a_second()
     {
-        const int messages = 40;
+        const int messages = 100;
         await using var scenario = await StreamScenario.CreateAsync(services, Token);
         var conversation = await scenario.SeedConversationAsync(Token);
         using var host = BuildHost(scenario);
