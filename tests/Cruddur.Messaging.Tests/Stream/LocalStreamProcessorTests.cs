@@ -75,6 +75,29 @@ public sealed class LocalStreamProcessorTests(LocalServicesFixture services)
         (await processor.CatchUpAsync(Token)).ShouldBeLessThan(read, "a second catch-up starts from the checkpoint");
     }
 
+    [Fact]
+    public async Task Run_waits_for_a_table_created_later_and_returns_quietly_when_cancelled()
+    {
+        await using var scenario = await StreamScenario.CreateAsync(services, Token);
+        var lateTable = LocalServicesFixture.UniqueName("late");
+        await using var provider = scenario.CreateServices(services => services
+            .AddLocalStreamProcessor()
+            .Configure<MessagingOptions>(options => options.TableName = lateTable));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var run = provider.GetRequiredService<LocalStreamProcessor>().RunAsync(stop.Token);
+
+        await Cruddur.Messaging.Table.MessageTableSchema.CreateIfMissingAsync(scenario.DynamoDb, lateTable, Token);
+        await using var late = StreamScenario.ForTable(services, lateTable);
+        var conversation = await late.SeedConversationAsync(Token);
+        var message = await late.PostAsync(conversation, conversation.A, "to a table made after the start", DateTimeOffset.UtcNow, Token);
+        await ShowsEventuallyAsync(late, conversation, message);
+        run.IsCompleted.ShouldBeFalse();
+        await stop.CancelAsync();
+
+        (await Task.WhenAny(run, Task.Delay(Deadline, Token))).ShouldBe(run, "RunAsync should end soon after cancellation");
+        await run;
+    }
+
     /// <summary>
     /// Measures the lag from a message's created_at to its group rows showing it, one message at a time, as the
     /// <c>cruddur.stream.lag</c> histogram records it. Prints p50 and p99.

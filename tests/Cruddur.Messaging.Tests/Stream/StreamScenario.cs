@@ -37,6 +37,9 @@ internal sealed class StreamScenario : IAsyncDisposable
     /// <summary>An early, fixed time: message times are offsets from it.</summary>
     public static DateTimeOffset T0 { get; } = new(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
 
+    /// <summary>A scenario on an existing table.</summary>
+    public static StreamScenario ForTable(LocalServicesFixture services, string tableName) => new(services, tableName);
+
     public static async Task<StreamScenario> CreateAsync(LocalServicesFixture services, CancellationToken cancellationToken) =>
         new(services, await services.CreateTableAsync(cancellationToken));
 
