@@ -4,6 +4,8 @@ using Cruddur.Messaging.Hosting;
 using Cruddur.Messaging.LocalServices;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Spectre.Console;
 
@@ -56,6 +58,8 @@ internal sealed class CommandEnvironment : IAsyncDisposable
                 .Build();
             var collection = new ServiceCollection()
                 .AddSingleton<IConfiguration>(configuration)
+                // The commands print their own results; the core's logs would only interleave with them.
+                .AddSingleton(typeof(ILogger<>), typeof(NullLogger<>))
                 .AddCruddurDataSources(configuration)
                 .AddCruddurMessaging();
             var services = collection.BuildServiceProvider();
