@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Spectre.Console;
 
 namespace Cruddur.Cli;
@@ -7,12 +8,16 @@ internal static class Program
     public static async Task<int> Main(string[] args)
     {
         using var cancellation = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        // Ctrl+C (and a SIGTERM from a process manager) asks the command to stop cleanly and stop the services it
+        // started; a second Ctrl+C is not intercepted and ends the process at once.
+        void Stop(PosixSignalContext context)
         {
-            // The first Ctrl+C asks the command to stop cleanly (and stop the services it started); a second one kills.
-            e.Cancel = !cancellation.IsCancellationRequested;
+            context.Cancel = !cancellation.IsCancellationRequested;
             cancellation.Cancel();
-        };
+        }
+
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         return await CruddurCli.RunAsync(AnsiConsole.Console, args, cancellation.Token);
     }
 }

@@ -51,7 +51,11 @@ internal sealed class ListConversationsCommand(IAnsiConsole console) : CruddurCo
         }
 
         var zone = environment.Services.GetRequiredService<TimeProvider>().LocalTimeZone;
-        var table = new Table().AddColumns("with", "last message", "at", "message_group_uuid");
+        var table = new Table()
+            .AddColumn("with")
+            .AddColumn("last message")
+            .AddColumn(new TableColumn("at").NoWrap())
+            .AddColumn(new TableColumn("message_group_uuid").NoWrap());
         foreach (var group in groups)
         {
             table.AddRow(
