@@ -53,7 +53,14 @@ internal sealed class MessagingWorld : IAsyncDisposable
     }
 
     /// <summary>Another instance of the core on the same table and database, with caches of its own.</summary>
-    public Messaging NewProcess() => Build().GetRequiredService<Messaging>();
+    public Messaging NewProcess() => NewProcessWithRecorder().Messaging;
+
+    /// <summary>Like <see cref="NewProcess"/>, with that process's own capacity recorder.</summary>
+    public (Messaging Messaging, ConsumedCapacityRecorder Recorder) NewProcessWithRecorder()
+    {
+        var provider = Build();
+        return (provider.GetRequiredService<Messaging>(), provider.GetRequiredService<ConsumedCapacityRecorder>());
+    }
 
     public async Task<UserSummary> UserAsync(string handle, string? displayName = null)
     {
