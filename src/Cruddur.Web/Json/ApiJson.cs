@@ -21,14 +21,20 @@ internal sealed record CreatedMessageJson(
     [property: JsonPropertyName("created_at")] string CreatedAt);
 
 /// <summary>The body of <c>POST /api/messages</c>: a message and exactly one of a group and a handle.</summary>
-internal sealed record PostMessageRequest(
-    [property: JsonPropertyName("message")] string? Message,
-    [property: JsonPropertyName("message_group_uuid")] string? MessageGroupUuid,
-    [property: JsonPropertyName("handle")] string? Handle) : IRejectsUnknownFields
+internal sealed class PostMessageRequest : IRejectsUnknownFields
 {
+    [JsonPropertyName("message")]
+    public string? Message { get; init; }
+
+    [JsonPropertyName("message_group_uuid")]
+    public string? MessageGroupUuid { get; init; }
+
+    [JsonPropertyName("handle")]
+    public string? Handle { get; init; }
+
     /// <inheritdoc />
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? UnknownFields { get; init; }
+    public Dictionary<string, JsonElement>? UnknownFields { get; set; }
 }
 
 /// <summary>A user as <c>/api/users/@{handle}/short</c> and the dev sign-in answer it.</summary>
@@ -41,14 +47,20 @@ internal sealed record UserShortJson(
 internal sealed record HealthCheckJson([property: JsonPropertyName("success")] bool Success);
 
 /// <summary>The body of the development sign-in.</summary>
-internal sealed record DevSignInRequest(
-    [property: JsonPropertyName("handle")] string? Handle,
-    [property: JsonPropertyName("display_name")] string? DisplayName,
-    [property: JsonPropertyName("email")] string? Email) : IRejectsUnknownFields
+internal sealed class DevSignInRequest : IRejectsUnknownFields
 {
+    [JsonPropertyName("handle")]
+    public string? Handle { get; init; }
+
+    [JsonPropertyName("display_name")]
+    public string? DisplayName { get; init; }
+
+    [JsonPropertyName("email")]
+    public string? Email { get; init; }
+
     /// <inheritdoc />
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? UnknownFields { get; init; }
+    public Dictionary<string, JsonElement>? UnknownFields { get; set; }
 }
 
 /// <summary>The answer of the development sign-in, shaped like an OAuth token response plus the user.</summary>

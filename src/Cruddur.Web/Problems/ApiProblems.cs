@@ -10,7 +10,7 @@ namespace Cruddur.Web.Problems;
 /// </summary>
 internal static class ApiProblems
 {
-    private static readonly HashSet<string> BadRequestCodes = ["cursor_invalid", "limit_out_of_range"];
+    private static readonly HashSet<string> BadRequestCodes = [MessagingErrorCodes.CursorInvalid, MessagingErrorCodes.LimitOutOfRange, MessagingErrorCodes.MessageGroupUuidInvalid];
 
     public static ProblemHttpResult Create(int status, string code, string detail) =>
         TypedResults.Problem(new ProblemDetails
