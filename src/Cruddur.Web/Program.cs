@@ -44,6 +44,7 @@ builder.Services.AddOpenApi();
 var app = builder.Build();
 
 app.UseExceptionHandler();
+app.UseStatusCodePages(ApiProblems.WriteStatusCodePageAsync);
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();

@@ -47,7 +47,7 @@ internal sealed partial class UnexpectedExceptionHandler(ILogger<UnexpectedExcep
         {
             switch (current)
             {
-                case NpgsqlException:
+                case NpgsqlException { IsTransient: true }:
                 case HttpRequestException:
                 case SocketException:
                 case TimeoutException:
