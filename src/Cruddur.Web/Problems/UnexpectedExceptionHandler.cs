@@ -49,6 +49,7 @@ internal sealed partial class UnexpectedExceptionHandler(ILogger<UnexpectedExcep
             {
                 case NpgsqlException { IsTransient: true }:
                 case HttpRequestException:
+                case HttpIOException:
                 case SocketException:
                 case TimeoutException:
                 case InternalServerErrorException:

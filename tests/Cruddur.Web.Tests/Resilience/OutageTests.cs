@@ -1,0 +1,81 @@
+using System.Net;
+using Cruddur.Messaging.LocalServices;
+using Cruddur.Testing;
+using Cruddur.Web.Tests.Infrastructure;
+
+namespace Cruddur.Web.Tests.Resilience;
+
+/// <summary>
+/// A DynamoDB Local of this test's own, with a data folder, behind a proxy with a fixed address: stopping it turns
+/// requests into 503 problems, and starting it again on the same data brings the app back by itself.
+/// </summary>
+public sealed class OutageTests(LocalServicesFixture services)
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task While_DynamoDB_is_stopped_requests_are_503_and_the_app_recovers_when_it_is_back()
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("cruddur-outage-").FullName;
+        var options = LocalServicesOptions.Throwaway();
+        var dynamoDb = await DynamoDbLocal.StartAsync(options, dataDirectory, Token);
+        var running = true;
+        try
+        {
+            await using var proxy = new TcpProxy(dynamoDb.ServiceUrl.Port);
+            await using var app = await CruddurWebApplication.StartAsync(services, dynamoDbServiceUrl: proxy.Url);
+            using var alice = await app.SignInAsync(CruddurWebApplication.UniqueHandle("alice"));
+            using var bob = await app.SignInAsync(CruddurWebApplication.UniqueHandle("bob"));
+            var group = (await alice.Client.SendToHandleAsync(bob.Handle, "before the outage")).GetProperty("message_group_uuid").GetGuid();
+            using (var ready = await app.CreateClient().GetAsync("/health/ready", Token))
+            {
+                ready.StatusCode.ShouldBe(HttpStatusCode.OK);
+            }
+
+            await dynamoDb.DisposeAsync();
+            running = false;
+
+            using (var read = await alice.Client.GetAsync($"/api/messages/{group}", Token))
+            {
+                await read.ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable, "service_unavailable");
+                read.Headers.RetryAfter.ShouldNotBeNull();
+            }
+
+            using (var groups = await alice.Client.GetAsync("/api/message_groups", Token))
+            {
+                await groups.ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable, "service_unavailable");
+            }
+
+            using (var post = await alice.Client.PostMessageAsync(new { message = "during the outage", message_group_uuid = group }))
+            {
+                await post.ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable, "service_unavailable");
+            }
+
+            using (var ready = await app.CreateClient().GetAsync("/health/ready", Token))
+            {
+                ready.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+            }
+
+            dynamoDb = await DynamoDbLocal.StartAsync(options, dataDirectory, Token);
+            running = true;
+            proxy.TargetPort = dynamoDb.ServiceUrl.Port;
+
+            var messages = await alice.Client.GetJsonAsync($"/api/messages/{group}");
+            messages.EnumerateArray().Select(m => m.GetProperty("message").GetString()).ShouldBe(["before the outage"]);
+            await alice.Client.SendToGroupAsync(group, "after the outage");
+            using (var ready = await app.CreateClient().GetAsync("/health/ready", Token))
+            {
+                ready.StatusCode.ShouldBe(HttpStatusCode.OK);
+            }
+        }
+        finally
+        {
+            if (running)
+            {
+                await dynamoDb.DisposeAsync();
+            }
+
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+}
