@@ -53,6 +53,33 @@ public sealed class HostingTests(LocalServicesFixture services)
     }
 
     [Fact]
+    public async Task With_the_local_stream_processor_a_reply_moves_both_group_rows()
+    {
+        await using var app = await CruddurWebApplication.StartAsync(services, extra: new Dictionary<string, string?> { ["LocalRun:StreamProcessor"] = "true" });
+        using var alice = await app.SignInAsync(CruddurWebApplication.UniqueHandle("alice"));
+        using var bob = await app.SignInAsync(CruddurWebApplication.UniqueHandle("bob"));
+        var group = (await alice.Client.SendToHandleAsync(bob.Handle, "question")).GetProperty("message_group_uuid").GetGuid();
+        var reply = await bob.Client.SendToGroupAsync(group, "answer");
+
+        foreach (var reader in new[] { alice, bob })
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (true)
+            {
+                var row = (await reader.Client.GetJsonAsync("/api/message_groups"))[0];
+                if (row.GetProperty("message").GetString() == "answer")
+                {
+                    row.GetProperty("created_at").GetString().ShouldBe(reply.GetProperty("created_at").GetString());
+                    break;
+                }
+
+                DateTime.UtcNow.ShouldBeLessThan(deadline, "the group row did not follow the reply");
+                await Task.Delay(100, Token);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Posting_is_rate_limited_per_user_with_a_429_problem()
     {
         await using var app = await CruddurWebApplication.StartAsync(services, extra: new Dictionary<string, string?>

@@ -33,6 +33,7 @@ public sealed class CruddurWebApplication(string environment, IReadOnlyDictionar
             ["Messaging:TableName"] = tableName,
             ["LocalRun:LoadSchemas"] = "true",
             ["LocalRun:SeedDemoData"] = "false",
+            ["LocalRun:StreamProcessor"] = "false",
             ["LocalRun:PrintSignInHelp"] = "false",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
