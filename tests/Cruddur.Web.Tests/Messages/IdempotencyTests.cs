@@ -116,6 +116,32 @@ public sealed class IdempotencyTests(LocalServicesFixture services) : IAsyncLife
         ttl.TimeToLiveDescription.AttributeName.ShouldBe("expires_at");
     }
 
+    [Fact]
+    public async Task A_retry_while_the_first_request_is_still_pending_is_409_after_waiting()
+    {
+        var key = Guid.NewGuid().ToString();
+        await PutPendingAsync(key, "stuck", leaseFromNow: TimeSpan.FromMinutes(5));
+
+        var started = DateTime.UtcNow;
+        using var response = await alice.Client.PostMessageAsync(new { message = "stuck", handle = bob.Handle }, key);
+
+        await response.ShouldBeProblemAsync(HttpStatusCode.Conflict, "idempotency_request_in_flight");
+        (DateTime.UtcNow - started).ShouldBeGreaterThan(TimeSpan.FromSeconds(5)); // it waited for the first to finish
+        (await TableItems.CountMessagesAsync(services, app.TableName)).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_pending_request_whose_lease_has_passed_is_taken_over()
+    {
+        var key = Guid.NewGuid().ToString();
+        await PutPendingAsync(key, "abandoned", leaseFromNow: TimeSpan.FromSeconds(-1));
+
+        using var response = await alice.Client.PostMessageAsync(new { message = "abandoned", handle = bob.Handle }, key);
+
+        (await response.ShouldBeJsonAsync(HttpStatusCode.OK)).GetProperty("message").GetString().ShouldBe("abandoned");
+        (await TableItems.CountMessagesAsync(services, app.TableName)).ShouldBe(1);
+    }
+
     [Theory]
     [InlineData("has space")]
     [InlineData("ünïcode")]
@@ -130,5 +156,27 @@ public sealed class IdempotencyTests(LocalServicesFixture services) : IAsyncLife
 
         await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "idempotency_key_invalid");
         (await TableItems.CountMessagesAsync(services, app.TableName)).ShouldBe(0);
+    }
+
+    /// <summary>Writes the item a first request leaves while it runs (or after it died), as the app would.</summary>
+    private async Task PutPendingAsync(string key, string message, TimeSpan leaseFromNow)
+    {
+        using var client = services.CreateDynamoDbClient();
+        var now = DateTimeOffset.UtcNow;
+        await client.PutItemAsync(
+            new PutItemRequest
+            {
+                TableName = app.TableName,
+                Item = new()
+                {
+                    ["pk"] = new() { S = $"IDEM#{alice.Uuid:D}#{key}" },
+                    ["sk"] = new() { S = "IDEM" },
+                    ["state"] = new() { S = "pending" },
+                    ["request_hash"] = new() { S = Web.Messages.SendMessage.Fingerprint(null, bob.Handle, message) },
+                    ["lease_until"] = new() { N = (now + leaseFromNow).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) },
+                    ["expires_at"] = new() { N = now.AddHours(1).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) },
+                },
+            },
+            Token);
     }
 }
