@@ -1,7 +1,9 @@
 using System.Net;
+using System.Net.Sockets;
 using Cruddur.Messaging.LocalServices;
 using Cruddur.Testing;
 using Cruddur.Web.Tests.Infrastructure;
+using Npgsql;
 
 namespace Cruddur.Web.Tests.Resilience;
 
@@ -77,5 +79,51 @@ public sealed class OutageTests(LocalServicesFixture services)
 
             Directory.Delete(dataDirectory, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task While_PostgreSQL_is_unreachable_sign_in_and_token_look_ups_are_503_and_the_app_recovers()
+    {
+        var database = new NpgsqlConnectionStringBuilder(await services.CreateDatabaseAsync(Token));
+        var postgresPort = database.Port;
+        await using var proxy = new TcpProxy(postgresPort);
+        database.Host = "127.0.0.1";
+        database.Port = proxy.Url.Port;
+        database.Pooling = false; // every command opens a connection through the proxy
+        database.Timeout = 3;
+        await using var app = await CruddurWebApplication.StartAsync(
+            services, extra: new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = database.ConnectionString });
+        using var alice = await app.SignInAsync(CruddurWebApplication.UniqueHandle("alice"));
+        var bobHandle = CruddurWebApplication.UniqueHandle("bob");
+        using var bob = await app.SignInAsync(bobHandle);
+        await alice.Client.SendToHandleAsync(bobHandle, "hello");
+
+        proxy.TargetPort = UnusedPort();
+
+        using (var signIn = await app.CreateClient().PostRawAsync("/api/dev/sign-in", """{"handle": "carol_outage"}"""))
+        {
+            await signIn.ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable, "service_unavailable");
+        }
+
+        // Bob's token has not been looked up yet: resolving it needs PostgreSQL.
+        using (var groups = await bob.Client.GetAsync("/api/message_groups", Token))
+        {
+            await groups.ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable, "service_unavailable");
+        }
+
+        // Alice's user is cached: her reads need only DynamoDB.
+        (await alice.Client.GetJsonAsync("/api/message_groups")).GetArrayLength().ShouldBe(1);
+
+        proxy.TargetPort = postgresPort;
+
+        (await bob.Client.GetJsonAsync("/api/message_groups")).GetArrayLength().ShouldBe(1);
+        using var carol = await app.SignInAsync("carol_outage");
+    }
+
+    private static int UnusedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
