@@ -3,6 +3,7 @@ using Cruddur.Messaging.Idempotency;
 using Cruddur.Messaging.Stream;
 using Cruddur.Web.Authentication;
 using Cruddur.Web.DevSignIn;
+using Cruddur.Web.Events;
 using Cruddur.Web.Health;
 using Cruddur.Web.Json;
 using Cruddur.Web.LocalRun;
@@ -10,6 +11,7 @@ using Cruddur.Web.MessageGroups;
 using Cruddur.Web.Messages;
 using Cruddur.Web.Problems;
 using Cruddur.Web.RateLimiting;
+using Cruddur.Web.Ui;
 using Cruddur.Web.Users;
 using Scalar.AspNetCore;
 
@@ -49,6 +51,9 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages(ApiProblems.WriteStatusCodePageAsync);
+
+// The web UI's files at / (before authentication: they are public), with their security headers.
+app.UseCruddurUi();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
@@ -58,6 +63,10 @@ app.MapMessageGroups();
 app.MapMessages();
 app.MapUsers();
 app.MapDevSignIn();
+
+// What the web UI needs besides the original routes: its sign-in settings, the signed-in user, live changes.
+app.MapUi();
+app.MapEvents();
 
 // The OpenAPI document and the Scalar reference page, in Development only.
 if (app.Environment.IsDevelopment())

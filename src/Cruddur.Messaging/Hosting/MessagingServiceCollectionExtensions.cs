@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Cruddur.Messaging.Hosting;
 
@@ -19,6 +20,9 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton<Diagnostics.ConsumedCapacityRecorder>();
         services.AddSingleton<Users.UserStore>();
         services.AddSingleton<Messaging>();
+
+        // The news of changed groups that the stream handler publishes and the web app's event stream hears.
+        services.TryAddSingleton<Stream.MessageGroupChanges>();
         return services;
     }
 }

@@ -23,8 +23,11 @@ internal sealed class GroupRowMover(IAmazonDynamoDB dynamoDb, string tableName, 
     private const int MaxRepairAttempts = 4;
     private const int MaxSameMicrosecondShifts = 3;
 
-    /// <summary>Moves every participant's row of the message's group to it; true when any row moved.</summary>
-    public async Task<bool> MoveToAsync(Message message, CancellationToken cancellationToken)
+    /// <summary>
+    /// Moves every participant's row of the message's group to it. Answers whether any row moved, and the participants
+    /// (the rows' owners), whose rows now show this message or a newer one.
+    /// </summary>
+    public async Task<(bool Moved, IReadOnlyList<Guid> Members)> MoveToAsync(Message message, CancellationToken cancellationToken)
     {
         var groupUuid = message.MessageGroupUuid.ToString("D");
         var rows = await QueryGroupRowsAsync(groupUuid, cancellationToken);
@@ -45,7 +48,7 @@ internal sealed class GroupRowMover(IAmazonDynamoDB dynamoDb, string tableName, 
             throw new InvalidOperationException($"Found the group row of only {owners.Count} participant of message group {groupUuid} (yet).");
         }
 
-        return moved.Any(any => any);
+        return (moved.Any(any => any), rows.Select(MessageItems.ReadGroupRowOwner).OfType<Guid>().Distinct().ToArray());
     }
 
     private async Task<bool> MoveOwnerRowAsync(List<Dictionary<string, AttributeValue>> rows, string groupUuid, Message message, CancellationToken cancellationToken)

@@ -21,6 +21,7 @@ public sealed class MessageStreamHandler
     private readonly GroupRowMover mover;
     private readonly StreamMetrics metrics;
     private readonly TimeProvider timeProvider;
+    private readonly MessageGroupChanges changes;
     private readonly ILogger<MessageStreamHandler> logger;
 
     /// <summary>Creates the handler on the configured table.</summary>
@@ -30,12 +31,14 @@ public sealed class MessageStreamHandler
         ConsumedCapacityRecorder recorder,
         IMeterFactory meterFactory,
         TimeProvider timeProvider,
+        MessageGroupChanges changes,
         ILogger<MessageStreamHandler> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         mover = new GroupRowMover(dynamoDb, options.Value.TableName, recorder);
         metrics = new StreamMetrics(meterFactory);
         this.timeProvider = timeProvider;
+        this.changes = changes;
         this.logger = logger;
     }
 
@@ -117,7 +120,11 @@ public sealed class MessageStreamHandler
         activity?.SetTag("cruddur.message_group_uuid", newest.MessageGroupUuid);
         try
         {
-            var moved = await mover.MoveToAsync(newest, cancellationToken);
+            var (moved, members) = await mover.MoveToAsync(newest, cancellationToken);
+
+            // Published even when another run had moved the rows already: that run may be another process's, whose
+            // listeners this process's cannot hear. A replayed record costs a listener one needless re-read.
+            changes.Publish(newest.MessageGroupUuid, members);
             if (moved)
             {
                 var lag = timeProvider.GetUtcNow() - newest.CreatedAt;

@@ -10,6 +10,7 @@ public static class StreamServiceCollectionExtensions
     /// <summary>Registers the <see cref="MessageStreamHandler"/> (after <c>AddCruddurMessaging()</c>; the Lambda function's only need).</summary>
     public static IServiceCollection AddMessageStreamHandler(this IServiceCollection services)
     {
+        services.TryAddSingleton<MessageGroupChanges>();
         services.TryAddSingleton<MessageStreamHandler>();
         return services;
     }

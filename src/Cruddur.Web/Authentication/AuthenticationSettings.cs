@@ -15,6 +15,18 @@ internal sealed class CognitoSettings
     /// <summary>Where the user pools live; <c>https://cognito-idp.{Region}.amazonaws.com</c> unless set (tests serve their own).</summary>
     public Uri? IssuerBaseUrl { get; set; }
 
+    /// <summary>
+    /// The hosted sign-in's domain for the web UI (<c>my-app.auth.us-east-1.amazoncognito.com</c> or a custom domain);
+    /// without it the API still accepts tokens, but the UI cannot sign anyone in.
+    /// </summary>
+    public string? Domain { get; set; }
+
+    /// <summary>Where the hosted sign-in sends the browser back (one of the app client's callback URLs); the UI's own address when unset.</summary>
+    public Uri? RedirectUri { get; set; }
+
+    /// <summary>The OAuth scopes the UI asks for, space-separated.</summary>
+    public string Scopes { get; set; } = "openid";
+
     public bool IsConfigured => !string.IsNullOrWhiteSpace(UserPoolId) || !string.IsNullOrWhiteSpace(ClientId) || !string.IsNullOrWhiteSpace(Region);
 
     /// <summary>The pool's issuer, which its tokens name in <c>iss</c> and under which it serves its keys.</summary>

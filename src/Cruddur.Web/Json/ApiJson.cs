@@ -43,6 +43,18 @@ internal sealed record UserShortJson(
     [property: JsonPropertyName("handle")] string Handle,
     [property: JsonPropertyName("display_name")] string DisplayName);
 
+/// <summary>How the web UI signs in (<c>/api/ui-config</c>): <c>development</c>, <c>cognito</c> or <c>unavailable</c>.</summary>
+internal sealed record UiConfigJson(
+    [property: JsonPropertyName("sign_in")] string SignIn,
+    [property: JsonPropertyName("cognito"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] CognitoUiJson? Cognito);
+
+/// <summary>The Cognito hosted sign-in's settings for the UI; a null <c>redirect_uri</c> means the UI's own address.</summary>
+internal sealed record CognitoUiJson(
+    [property: JsonPropertyName("domain")] string Domain,
+    [property: JsonPropertyName("client_id")] string ClientId,
+    [property: JsonPropertyName("redirect_uri")] string? RedirectUri,
+    [property: JsonPropertyName("scopes")] string Scopes);
+
 /// <summary>The answer of <c>/api/health-check</c>.</summary>
 internal sealed record HealthCheckJson([property: JsonPropertyName("success")] bool Success);
 
@@ -84,6 +96,7 @@ internal interface IRejectsUnknownFields
 [JsonSerializable(typeof(PostMessageRequest))]
 [JsonSerializable(typeof(UserShortJson))]
 [JsonSerializable(typeof(HealthCheckJson))]
+[JsonSerializable(typeof(UiConfigJson))]
 [JsonSerializable(typeof(DevSignInRequest))]
 [JsonSerializable(typeof(DevSignInResponse))]
 [JsonSerializable(typeof(string[]))]

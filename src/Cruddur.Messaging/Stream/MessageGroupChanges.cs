@@ -1,0 +1,105 @@
+using System.Threading.Channels;
+
+namespace Cruddur.Messaging.Stream;
+
+/// <summary>
+/// In-process news of groups whose rows now show a new message: the <see cref="MessageStreamHandler"/> publishes
+/// once it has moved a group's rows, and the web app's event stream subscribes per signed-in user. Only what this
+/// process's own handler saw is published; other processes (other app instances, the Lambda) are not heard.
+/// </summary>
+public sealed class MessageGroupChanges
+{
+    /// <summary>Changes one subscriber may have pending; past that the oldest are dropped (a client re-reads everything anyway).</summary>
+    public const int SubscriberCapacity = 64;
+
+    private readonly Lock gate = new();
+    private readonly Dictionary<Guid, List<MessageGroupSubscription>> subscribers = [];
+
+    /// <summary>Tells every subscriber among <paramref name="memberUuids"/> that <paramref name="messageGroupUuid"/> has a new message.</summary>
+    public void Publish(Guid messageGroupUuid, IEnumerable<Guid> memberUuids)
+    {
+        ArgumentNullException.ThrowIfNull(memberUuids);
+        lock (gate)
+        {
+            foreach (var member in memberUuids)
+            {
+                if (subscribers.TryGetValue(member, out var list))
+                {
+                    foreach (var subscription in list)
+                    {
+                        subscription.Writer.TryWrite(messageGroupUuid);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Starts hearing the changes of <paramref name="userUuid"/>'s groups until the subscription is disposed.</summary>
+    public MessageGroupSubscription Subscribe(Guid userUuid)
+    {
+        var subscription = new MessageGroupSubscription(this, userUuid);
+        lock (gate)
+        {
+            if (!subscribers.TryGetValue(userUuid, out var list))
+            {
+                subscribers[userUuid] = list = [];
+            }
+
+            list.Add(subscription);
+        }
+
+        return subscription;
+    }
+
+    /// <summary>How many subscriptions are open (for tests and diagnostics).</summary>
+    public int SubscriptionCount
+    {
+        get
+        {
+            lock (gate)
+            {
+                return subscribers.Values.Sum(list => list.Count);
+            }
+        }
+    }
+
+    internal void Remove(MessageGroupSubscription subscription)
+    {
+        lock (gate)
+        {
+            if (subscribers.TryGetValue(subscription.UserUuid, out var list) && list.Remove(subscription) && list.Count == 0)
+            {
+                subscribers.Remove(subscription.UserUuid);
+            }
+        }
+    }
+}
+
+/// <summary>One listener's queue of changed group uuids (bounded, oldest dropped first).</summary>
+public sealed class MessageGroupSubscription : IDisposable
+{
+    private readonly MessageGroupChanges owner;
+    private readonly Channel<Guid> channel = Channel.CreateBounded<Guid>(
+        new BoundedChannelOptions(MessageGroupChanges.SubscriberCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+
+    internal MessageGroupSubscription(MessageGroupChanges owner, Guid userUuid)
+    {
+        this.owner = owner;
+        UserUuid = userUuid;
+    }
+
+    /// <summary>The user whose groups this hears.</summary>
+    public Guid UserUuid { get; }
+
+    /// <summary>The changed groups, in the order they were published.</summary>
+    public ChannelReader<Guid> Reader => channel.Reader;
+
+    internal ChannelWriter<Guid> Writer => channel.Writer;
+
+    /// <summary>Stops hearing changes.</summary>
+    public void Dispose()
+    {
+        owner.Remove(this);
+        channel.Writer.TryComplete();
+    }
+}
