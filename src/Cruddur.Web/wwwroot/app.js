@@ -14,9 +14,18 @@ const errorWords = {
   user_not_found: "No user has that handle.",
   handle_invalid: "That is not a valid handle.",
   message_group_not_found: "That conversation doesn't exist.",
+  recipient_missing: "Pick a conversation or a handle first.",
   rate_limited: "You're sending too fast; wait a moment.",
+  body_too_large: "That message is too large to send.",
+  idempotency_request_in_flight: "The last send is still going through; try again in a moment.",
+  authentication_required: "Your session has ended; sign in again.",
+  token_invalid: "Your session has ended; sign in again.",
+  token_expired: "Your session has ended; sign in again.",
+  token_not_access: "Your session has ended; sign in again.",
+  user_unknown: "This account has no Cruddur user yet.",
   unauthorized: "Your session has ended; sign in again.",
   service_unavailable: "The service is unavailable right now; try again shortly.",
+  internal_error: "Something went wrong on our side; try again.",
 };
 
 const state = {
@@ -118,10 +127,14 @@ function showSignIn(config) {
   $("app").hidden = true;
   $("sign-in").hidden = false;
   const cognito = config.sign_in === "cognito";
-  $("dev-fields").hidden = cognito;
-  $("sign-in-mode-note").textContent = cognito
-    ? "You'll sign in with Amazon Cognito."
-    : "Development sign-in: pick a handle; a new handle creates that user.";
+  const unavailable = config.sign_in === "unavailable";
+  $("dev-fields").hidden = cognito || unavailable;
+  $("sign-in-button").disabled = unavailable;
+  $("sign-in-mode-note").textContent = unavailable
+    ? "Sign-in is not set up for this site (the server has no Cognito domain)."
+    : cognito
+      ? "You'll sign in with Amazon Cognito."
+      : "Development sign-in: pick a handle; a new handle creates that user.";
   $("sign-in-form").onsubmit = async (event) => {
     event.preventDefault();
     $("sign-in-error").textContent = "";
@@ -159,7 +172,7 @@ async function startCognitoSignIn(cognito) {
   url.search = new URLSearchParams({
     response_type: "code",
     client_id: cognito.client_id,
-    redirect_uri: cognito.redirect_uri,
+    redirect_uri: redirectUri(cognito),
     scope: cognito.scopes ?? "openid",
     code_challenge: challenge,
     code_challenge_method: "S256",
@@ -181,16 +194,26 @@ async function finishCognitoSignIn(cognito) {
       grant_type: "authorization_code",
       client_id: cognito.client_id,
       code: params.get("code"),
-      redirect_uri: cognito.redirect_uri,
+      redirect_uri: redirectUri(cognito),
       code_verifier: pkce.verifier,
     }),
   });
   if (!response.ok) return null;
   const tokens = await response.json();
   state.session = { token: tokens.access_token, user: null };
-  const { body: user } = await api("/api/me");
-  saveSession({ token: tokens.access_token, user });
-  return state.session;
+  try {
+    const { body: user } = await api("/api/me");
+    saveSession({ token: tokens.access_token, user });
+    return state.session;
+  } catch {
+    state.session = null;
+    return null;
+  }
+}
+
+// The app client's callback URL: the server's setting, or this page's own address.
+function redirectUri(cognito) {
+  return cognito.redirect_uri ?? `${location.origin}/`;
 }
 
 function base64Url(bytes) {
@@ -204,20 +227,38 @@ function showApp() {
   $("app").hidden = false;
   $("me").textContent = `${state.session.user.display_name} @${state.session.user.handle}`;
   $("sign-out").onclick = signOut;
-  $("back").onclick = () => $("app").classList.remove("reading");
+  $("back").onclick = closeConversation;
   $("groups-pane").onscroll = onGroupsScroll;
   $("messages").onscroll = onMessagesScroll;
   $("new-conversation").onsubmit = onNewConversation;
   setUpComposer();
   loadGroups();
   listenForChanges();
+  // Relative times ("3 minutes ago") age while the page stays open.
+  setInterval(() => {
+    for (const element of document.querySelectorAll("time[datetime]")) element.textContent = relativeTime(new Date(element.dateTime));
+  }, 30000);
+}
+
+// Phone-sized screens show one pane: back to the list, focus on the conversation that was open.
+function closeConversation() {
+  $("app").classList.remove("reading");
+  const uuid = state.openGroup?.uuid;
+  const button = uuid ? document.querySelector(`#groups button[data-uuid="${uuid}"]`) : null;
+  (button ?? $("new-handle")).focus();
 }
 
 async function loadGroups() {
   try {
     const { body, next } = await api(`/api/message_groups?limit=${PAGE_SIZE}`);
-    state.groups = body;
-    state.groupsNext = next;
+    if (state.groups.length > body.length && state.groupsNext !== null) {
+      // More pages were loaded by scrolling: keep them (a new message only moves a group to the top) and their cursor.
+      const fresh = new Set(body.map((group) => group.uuid));
+      state.groups = [...body, ...state.groups.filter((group) => !fresh.has(group.uuid))];
+    } else {
+      state.groups = body;
+      state.groupsNext = next;
+    }
     $("groups-status").textContent = body.length === 0 ? "No conversations yet. Start one with @handle above." : "";
     renderGroups();
   } catch (error) {
@@ -287,11 +328,22 @@ async function openGroup(group) {
       state.messagesNext = next;
       renderMessages();
       scrollToBottom();
+      fillMessages();
     } catch (error) {
       $("composer-error").textContent = error.words;
     }
   }
   $("composer-text").focus();
+}
+
+// Older pages load on scroll-up, which needs a scroll bar: load them while the list doesn't fill its pane.
+async function fillMessages() {
+  const list = $("messages");
+  while (state.messagesNext && !state.loadingOlder && list.scrollHeight <= list.clientHeight) {
+    const before = state.messages.length;
+    await loadOlderMessages();
+    if (state.messages.length === before) break;
+  }
 }
 
 async function onNewConversation(event) {
@@ -343,8 +395,13 @@ function scrollToBottom() {
 
 // Older messages on scroll-up, keeping the reading position where it was.
 async function onMessagesScroll() {
+  if ($("messages").scrollTop > 40) return;
+  await loadOlderMessages();
+}
+
+async function loadOlderMessages() {
   const list = $("messages");
-  if (list.scrollTop > 40 || !state.messagesNext || state.loadingOlder) return;
+  if (!state.messagesNext || state.loadingOlder) return;
   state.loadingOlder = true;
   const group = state.openGroup;
   try {
@@ -358,6 +415,8 @@ async function onMessagesScroll() {
     state.messagesNext = next;
     list.prepend(...older.map(messageElement));
     list.scrollTop = topBefore + (list.scrollHeight - heightBefore);
+  } catch (error) {
+    $("composer-error").textContent = error.words;
   } finally {
     state.loadingOlder = false;
   }
@@ -407,7 +466,11 @@ function setUpComposer() {
       });
       text.value = "";
       $("composer-error").textContent = "";
-      if (!group.uuid) group.uuid = body.message_group_uuid;
+      if (!group.uuid) {
+        // A send by handle lands in the pair's conversation, which may already have history: show all of it.
+        group.uuid = body.message_group_uuid;
+        if (state.openGroup === group) await openGroup(group);
+      }
       addMessages([body]);
       loadGroups();
     } catch (error) {
@@ -472,8 +535,12 @@ function onServerEvent(block) {
 
 async function refreshOpenGroup() {
   const group = state.openGroup;
-  const { body } = await api(`/api/messages/${group.uuid}?limit=${PAGE_SIZE}`);
-  if (state.openGroup === group) addMessages(body);
+  try {
+    const { body } = await api(`/api/messages/${group.uuid}?limit=${PAGE_SIZE}`);
+    if (state.openGroup === group) addMessages(body);
+  } catch {
+    // The next change or a reload tries again.
+  }
 }
 
 start();
