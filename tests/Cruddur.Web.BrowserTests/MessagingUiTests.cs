@@ -202,10 +202,10 @@ public sealed partial class MessagingUiTests(BrowserFixture browser) : IClassFix
     public async Task A_phone_sized_screen_shows_one_pane_at_a_time()
     {
         using var noah = await browser.Server.SignInAsync(UiServer.UniqueHandle("noah"), "Noah N", Token);
-        var olga = UiServer.UniqueHandle("olga");
-        await noah.SendToHandleAsync(olga, "Are you on your phone?", Token); // creates Olga
+        using var olga = await browser.Server.SignInAsync(UiServer.UniqueHandle("olga"), "Olga O", Token);
+        await noah.SendToHandleAsync(olga.Handle, "Are you on your phone?", Token);
         var page = await browser.OpenPageAsync(390, 844);
-        await page.SignInAsync(olga, "Olga O");
+        await page.SignInAsync(olga.Handle, olga.DisplayName);
         await Expect(page.Group(noah.Handle)).ToBeVisibleAsync();
         await Expect(page.Locator("#conversation")).ToBeHiddenAsync();
         await page.SaveScreenshotAsync("phone-groups");

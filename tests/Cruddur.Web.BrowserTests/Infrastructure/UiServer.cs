@@ -31,6 +31,7 @@ public sealed class UiServer(IReadOnlyDictionary<string, string?> settings) : We
             ["LocalRun:PrintSignInHelp"] = "false",
             ["LocalStreamProcessor:PollInterval"] = "00:00:00.050",
             ["RateLimiting:Posts:PermitLimit"] = "10000", // the tests seed long conversations through the API
+            ["Logging:LogLevel:Cruddur.Messaging.Stream"] = "Warning",
         };
         var server = new UiServer(settings);
         server.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
