@@ -1,6 +1,21 @@
 #!/usr/bin/env bash
 # Runs every test against real services: DynamoDB Local and a throwaway PostgreSQL cluster that the
-# test fixtures start themselves. Installs what the tests need from the machine's registries first.
+# test fixtures start themselves, and Debian's Chromium for the browser tests. Installs what the tests
+# need from the machine's registries first.
 set -euo pipefail
 cd "$(dirname "$0")"
+
+# The browser tests drive Debian's chromium (Playwright never downloads a browser here).
+chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
+if [ ! -x "$chromium" ]; then
+  if [ "$(id -u)" -eq 0 ] && [ -z "${CHROMIUM_PATH:-}" ]; then
+    echo "test.sh: $chromium is missing; installing Debian's chromium (about a minute)..."
+    apt-get update
+    apt-get -o DPkg::Lock::Timeout=600 install -y chromium
+  else
+    echo "test.sh: no Chromium at $chromium. Install Debian's chromium as root (apt-get install chromium) or set CHROMIUM_PATH." >&2
+    exit 1
+  fi
+fi
+
 exec dotnet test --solution Cruddur.slnx "$@"
