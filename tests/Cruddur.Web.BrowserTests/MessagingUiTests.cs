@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Cruddur.Web.BrowserTests.Infrastructure;
 using Microsoft.Playwright;
@@ -41,8 +43,13 @@ public sealed partial class MessagingUiTests(BrowserFixture browser) : IClassFix
         await Expect(alicePage.Locator("#groups .group-handle").First).ToHaveTextAsync("@" + carol.Handle);
 
         // Bob replies: Alice sees it in the open conversation, and Bob's conversation is back on top.
+        var sent = Stopwatch.StartNew();
         await bobPage.SendAsync("Yes! 12:30?");
         await Expect(alicePage.Locator("#messages .message-text").Last).ToHaveTextAsync("Yes! 12:30?");
+        var latency = sent.Elapsed;
+        await File.WriteAllTextAsync(Path.Combine(BrowserFixture.ScreenshotDirectory, "live-latency.txt"), string.Create(CultureInfo.InvariantCulture, $"reply sent → shown to the other user: {latency.TotalMilliseconds:F0} ms\n"), Token);
+        TestContext.Current.TestOutputHelper?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Live update after {latency.TotalMilliseconds:F0} ms"));
+        latency.ShouldBeLessThan(TimeSpan.FromSeconds(5), "a reply should show live within a few seconds (about 2 s aimed at)");
         await Expect(alicePage.Locator("#groups .group-handle").First).ToHaveTextAsync("@" + bob);
         await Expect(alicePage.Group(bob).Locator(".group-message")).ToHaveTextAsync("Yes! 12:30?");
         await Expect(alicePage.Locator("#messages .message")).ToHaveCountAsync(2);

@@ -145,6 +145,31 @@ public sealed class MessageStreamHandlerTests(LocalServicesFixture services)
     }
 
     [Fact]
+    public async Task Both_members_hear_of_a_group_once_its_rows_moved_and_no_one_of_a_failed_group()
+    {
+        await using var scenario = await StreamScenario.CreateAsync(services, Token);
+        await using var provider = scenario.CreateServices();
+        var seeded = await scenario.SeedConversationAsync(Token);
+        var unseeded = new Conversation(Guid.NewGuid(), seeded.A, seeded.B);
+        var changes = provider.GetRequiredService<MessageGroupChanges>();
+        using var a = changes.Subscribe(seeded.A.Uuid);
+        using var b = changes.Subscribe(seeded.B.Uuid);
+
+        await Handler(provider).HandleAsync(
+            [StreamScenario.Insert(unseeded.Message(seeded.A, "nobody's rows", StreamScenario.T0.AddSeconds(1))),
+             StreamScenario.Insert(seeded.Message(seeded.A, "one", StreamScenario.T0.AddSeconds(1))),
+             StreamScenario.Insert(seeded.Message(seeded.B, "two", StreamScenario.T0.AddSeconds(2)))],
+            Token);
+
+        foreach (var subscription in new[] { a, b })
+        {
+            subscription.Reader.TryRead(out var group).ShouldBeTrue();
+            group.ShouldBe(seeded.Uuid);
+            subscription.Reader.TryRead(out _).ShouldBeFalse(); // one per group and batch, none for the failed group
+        }
+    }
+
+    [Fact]
     public async Task A_group_with_one_participants_row_moves_it_and_is_reported_for_a_retry()
     {
         await using var scenario = await StreamScenario.CreateAsync(services, Token);
