@@ -251,7 +251,7 @@ function closeConversation() {
 async function loadGroups() {
   try {
     const { body, next } = await api(`/api/message_groups?limit=${PAGE_SIZE}`);
-    if (state.groups.length > body.length && state.groupsNext !== null) {
+    if (state.groups.length > body.length) {
       // More pages were loaded by scrolling: keep them (a new message only moves a group to the top) and their cursor.
       const fresh = new Set(body.map((group) => group.uuid));
       state.groups = [...body, ...state.groups.filter((group) => !fresh.has(group.uuid))];
@@ -497,12 +497,19 @@ function addMessages(messages) {
 
 async function listenForChanges() {
   let delay = 1000;
+  let reconnecting = false;
   while (state.session) {
     try {
       const response = await fetch("/api/events", { headers: { Authorization: `Bearer ${state.session.token}`, Accept: "text/event-stream" } });
       if (response.status === 401) return signOut();
       if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
       delay = 1000;
+      if (reconnecting) {
+        // Whatever changed while the stream was down was not announced: read it now.
+        loadGroups();
+        if (state.openGroup?.uuid) refreshOpenGroup();
+      }
+      reconnecting = true;
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = "";
       for (;;) {
