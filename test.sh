@@ -10,8 +10,8 @@ chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
 if [ ! -x "$chromium" ]; then
   if [ "$(id -u)" -eq 0 ] && [ -z "${CHROMIUM_PATH:-}" ]; then
     echo "test.sh: $chromium is missing; installing Debian's chromium (about a minute)..."
-    apt-get update
-    apt-get -o DPkg::Lock::Timeout=600 install -y chromium
+    DEBIAN_FRONTEND=noninteractive apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y chromium
   else
     echo "test.sh: no Chromium at $chromium. Install Debian's chromium as root (apt-get install chromium) or set CHROMIUM_PATH." >&2
     exit 1
