@@ -36,6 +36,8 @@ internal static class SoakRun
         hardStop.CancelAfter(duration + TimeSpan.FromMinutes(4));
         var token = hardStop.Token;
         var root = Directory.CreateTempSubdirectory("cruddur-soak-").FullName;
+        // As root, PostgreSQL runs as the postgres user, who must be able to reach its folder inside this one.
+        File.SetUnixFileMode(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         var options = new LocalServicesOptions { UnsafeFastPostgres = true };
         var clock = Stopwatch.StartNew();
         void Say(string line) => output.WriteLine($"[{clock.Elapsed.TotalSeconds,6:F1}s] {line}");
