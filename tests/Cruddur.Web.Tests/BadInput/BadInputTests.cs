@@ -194,6 +194,20 @@ public sealed class BadInputTests(BadInputWorld world) : IClassFixture<BadInputW
         (await StoreCounts.ReadAsync(world.Services, world.App)).ShouldBe(before with { Items = before.Items + 1 }, why);
     }
 
+    [Theory]
+    [InlineData("""{"handle": "nul_name", "display_name": "a\u0000b"}""", "display_name_invalid")]
+    [InlineData("""{"handle": "bell_name", "display_name": "ring\u0007"}""", "display_name_invalid")]
+    [InlineData("""{"handle": "nul_mail", "email": "x\u0000@example.invalid"}""", "email_invalid")]
+    [InlineData("""{"handle": "' OR 1=1 --"}""", "handle_invalid")]
+    [InlineData("""{"handle": "attribute_exists(pk)"}""", "handle_invalid")]
+    public async Task A_dev_sign_in_with_unstorable_or_hostile_fields_is_422_and_creates_nobody(string body, string code)
+    {
+        var before = await StoreCounts.ReadAsync(world.Services, world.App);
+        using var response = await world.App.CreateClient().PostRawAsync("/api/dev/sign-in", body);
+        await response.ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity, code);
+        (await StoreCounts.ReadAsync(world.Services, world.App)).ShouldBe(before);
+    }
+
     /// <summary>The placeholders that stand for long or unencodable text; <paramref name="maxOffset"/> 1024 makes the long ones just fit.</summary>
     private static string Expand(string text, int maxOffset = 1025) => text
         .Replace("LONG_EMOJI", string.Concat(Enumerable.Repeat("\U0001F44D\U0001F3FD", maxOffset)), StringComparison.Ordinal)
