@@ -4,6 +4,7 @@ using Cruddur.Messaging.Stream;
 using Cruddur.Web.Authentication;
 using Cruddur.Web.DevSignIn;
 using Cruddur.Web.Events;
+using Cruddur.Web.Hardening;
 using Cruddur.Web.Health;
 using Cruddur.Web.Json;
 using Cruddur.Web.LocalRun;
@@ -42,6 +43,9 @@ builder.Services.AddExceptionHandler<UnexpectedExceptionHandler>();
 // Cognito access tokens, or Development's local sign-in; the token's user is cached briefly.
 builder.AddCruddurAuthentication();
 
+// No Server header, nosniff on every answer, CORS for the configured origins only (Cors:AllowedOrigins).
+builder.AddResponseHardening();
+
 // Per-user limit on sending, readiness of both stores, and the API description.
 builder.Services.AddPostRateLimit(builder.Configuration);
 builder.Services.AddReadinessChecks();
@@ -49,6 +53,7 @@ builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
+app.UseResponseHardening();
 app.UseExceptionHandler();
 app.UseStatusCodePages(ApiProblems.WriteStatusCodePageAsync);
 

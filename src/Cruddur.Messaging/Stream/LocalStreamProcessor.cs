@@ -240,6 +240,9 @@ public sealed class LocalStreamProcessor : IDisposable
             pending = pending.Where(record => failed.Contains(record.SequenceNumber)).ToList();
             if (attempt >= options.MaxAttempts)
             {
+                // An unreachable store is not a bad record: this throws then, the batch is left without a checkpoint
+                // and read again once DynamoDB answers. Only records that fail while it answers are passed over.
+                await dynamoDb.DescribeTableAsync(tableName, timeout.Token);
                 // Where the function sends the records to its on-failure queue, the local processor logs them.
                 foreach (var record in pending)
                 {
@@ -341,7 +344,7 @@ public sealed class LocalStreamProcessor : IDisposable
     }
 
     private static bool IsTransient(Exception exception, CancellationToken cancellationToken) =>
-        exception is HttpRequestException or AmazonServiceException or StreamsApiException or JsonException or TimeoutException
+        exception is HttpRequestException or IOException or AmazonServiceException or AmazonClientException or StreamsApiException or JsonException or TimeoutException
         || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
     private sealed record StreamRef(string Arn, string Label);

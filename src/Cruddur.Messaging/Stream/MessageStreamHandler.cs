@@ -57,27 +57,26 @@ public sealed class MessageStreamHandler
         var skipped = 0;
         foreach (var record in records)
         {
-            if (!IsNewMessageItem(record))
+            var kind = Read(record, out var message);
+            if (kind == RecordKind.Skipped)
             {
                 skipped++;
                 continue;
             }
 
-            var image = record.DynamoDb?.NewImage;
-            var message = image is null ? null : MessageItems.ReadMessage(StreamAttributeValue.ToItem(image));
-            if (message is null)
+            if (kind == RecordKind.Unreadable)
             {
-                logger.UnreadableMessageRecord(record.SequenceNumber, record.EventId);
+                logger.UnreadableMessageRecord(record!.SequenceNumber, record.EventId);
                 failed.Add(record);
                 continue;
             }
 
-            if (!groups.TryGetValue(message.MessageGroupUuid, out var list))
+            if (!groups.TryGetValue(message!.MessageGroupUuid, out var list))
             {
                 groups[message.MessageGroupUuid] = list = [];
             }
 
-            list.Add((record, message));
+            list.Add((record!, message!));
         }
 
         metrics.Record(RecordOutcome.Skipped, skipped);
@@ -106,11 +105,34 @@ public sealed class MessageStreamHandler
         return new StreamBatchResponse(records.Where(failed.Contains).Select(record => new BatchItemFailure(record.SequenceNumber)).ToList());
     }
 
+    /// <summary>
+    /// What pattern E makes of one record of an event, whatever the event holds (null records, null or mistyped
+    /// attributes, bad base64 in attributes it does not read): it never throws. A new message item that is not a
+    /// well-formed message is <see cref="RecordKind.Unreadable"/>, reported as a batch item failure.
+    /// </summary>
+    internal static RecordKind Read(StreamRecord? record, out Message? message)
+    {
+        message = null;
+        if (record is null || !IsNewMessageItem(record))
+        {
+            return RecordKind.Skipped;
+        }
+
+        // A message is read from its string attributes only, so nothing else of the image is decoded.
+        var image = record.DynamoDb?.NewImage;
+        message = image is null
+            ? null
+            : MessageItems.ReadMessage(image
+                .Where(attribute => attribute.Value?.S is not null)
+                .ToDictionary(attribute => attribute.Key, attribute => MessageItems.S(attribute.Value.S!), StringComparer.Ordinal));
+        return message is null ? RecordKind.Unreadable : RecordKind.NewMessage;
+    }
+
     /// <summary>True for a new item whose key is a message's (<c>MSG#</c>); such a record must be handled or reported.</summary>
     internal static bool IsNewMessageItem(StreamRecord record) =>
         record.EventName == "INSERT"
         && MessageTableKeys.IsMessagesPk(
-            (record.DynamoDb?.Keys ?? record.DynamoDb?.NewImage) is { } keys && keys.TryGetValue(MessageTableKeys.Pk, out var pk) ? pk.S : null);
+            (record.DynamoDb?.Keys ?? record.DynamoDb?.NewImage) is { } keys && keys.TryGetValue(MessageTableKeys.Pk, out var pk) ? pk?.S : null);
 
     /// <summary>Moves the group's rows to its newest message in the batch; true when that failed.</summary>
     private async Task<bool> HandleGroupAsync(List<(StreamRecord Record, Message Message)> messages, BatchCounts counts, CancellationToken cancellationToken)
@@ -148,6 +170,19 @@ public sealed class MessageStreamHandler
             logger.GroupFailed(exception, newest.MessageGroupUuid, messages.Count);
             return true;
         }
+    }
+
+    /// <summary>What a record is to pattern E.</summary>
+    internal enum RecordKind
+    {
+        /// <summary>Not a new message item: nothing to do.</summary>
+        Skipped,
+
+        /// <summary>A new message item, read.</summary>
+        NewMessage,
+
+        /// <summary>A new message item that cannot be read: a batch item failure.</summary>
+        Unreadable,
     }
 
     private sealed class BatchCounts

@@ -173,10 +173,17 @@ internal sealed class MessageTable(IAmazonDynamoDB dynamoDb, string tableName, C
                 Item = MessageItems.Message(message),
                 ConditionExpression = NotExists,
                 ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
+                ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
             };
             try
             {
                 await CallAsync(operation, CapacityKind.Write, request, static (db, r, ct) => db.PutItemAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
+                return message;
+            }
+            catch (ConditionalCheckFailedException taken) when (IsSameMessage(taken.Item, message))
+            {
+                // The SDK retried a put whose first attempt was written but whose answer was lost (a dropped
+                // connection, a time-out): the item in the way is this very message. Moving on would store it twice.
                 return message;
             }
             catch (ConditionalCheckFailedException) when (collisions < MaxCollisions)
@@ -194,6 +201,11 @@ internal sealed class MessageTable(IAmazonDynamoDB dynamoDb, string tableName, C
             }
         }
     }
+
+    private static bool IsSameMessage(Dictionary<string, AttributeValue>? existing, Message message) =>
+        existing is not null
+        && existing.TryGetValue(MessageUuid, out var uuid)
+        && string.Equals(uuid.S, message.Uuid.ToString("D"), StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// D — one transaction: the group item and the pair item (both only if absent), both participants' group rows

@@ -9,11 +9,11 @@ public sealed class UserStore(NpgsqlDataSource dataSource)
 
     /// <summary>The user whose <c>cognito_user_id</c> is a token's <c>sub</c>, or null.</summary>
     public Task<User?> FindByCognitoUserIdAsync(string cognitoUserId, CancellationToken cancellationToken) =>
-        FindOneAsync("WHERE cognito_user_id = $1", cognitoUserId, cancellationToken);
+        CanBeStored(cognitoUserId) ? FindOneAsync("WHERE cognito_user_id = $1", cognitoUserId, cancellationToken) : Task.FromResult<User?>(null);
 
     /// <summary>The user with this handle (exact, without <c>@</c>), or null.</summary>
     public Task<User?> FindByHandleAsync(string handle, CancellationToken cancellationToken) =>
-        FindOneAsync("WHERE handle = $1", handle, cancellationToken);
+        CanBeStored(handle) ? FindOneAsync("WHERE handle = $1", handle, cancellationToken) : Task.FromResult<User?>(null);
 
     /// <summary>The user with this uuid, or null.</summary>
     public Task<User?> FindByUuidAsync(Guid uuid, CancellationToken cancellationToken) =>
@@ -32,6 +32,12 @@ public sealed class UserStore(NpgsqlDataSource dataSource)
             ? Read(reader)
             : throw new InvalidOperationException($"User @{handle} was neither created nor found.");
     }
+
+    /// <summary>
+    /// PostgreSQL text cannot hold a NUL character, and refuses a parameter that has one (an error, not "no rows"):
+    /// such a value names no user.
+    /// </summary>
+    private static bool CanBeStored(string value) => !value.Contains('\0', StringComparison.Ordinal);
 
     private async Task<User?> FindOneAsync<T>(string where, T value, CancellationToken cancellationToken)
     {

@@ -47,6 +47,16 @@ internal static partial class DevSignInApi
 
         var displayName = string.IsNullOrWhiteSpace(body.DisplayName) ? handle : body.DisplayName.Trim();
         var email = string.IsNullOrWhiteSpace(body.Email) ? $"{handle}@example.invalid" : body.Email.Trim();
+        // PostgreSQL text cannot hold control characters such as NUL (it refuses the insert); a name has no use for them.
+        if (displayName.Length > 100 || displayName.Any(char.IsControl))
+        {
+            return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, "display_name_invalid", "A display name is at most 100 characters, without control characters.");
+        }
+
+        if (email.Length > 254 || email.Any(char.IsControl))
+        {
+            return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, "email_invalid", "An e-mail address is at most 254 characters, without control characters.");
+        }
         var user = await users.CreateIfAbsentAsync(handle, displayName, email, cognitoUserId: null, cancellationToken);
         return TypedResults.Ok(new DevSignInResponse(
             tokens.Issue(user),

@@ -90,7 +90,8 @@ internal interface IRejectsUnknownFields
 }
 
 /// <summary>Source-generated JSON for every type the API reads or writes: no reflection on the request path.</summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+// A field given twice is refused: which of the two counts would otherwise depend on the parser.
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(MessageJson[]))]
 [JsonSerializable(typeof(CreatedMessageJson))]
 [JsonSerializable(typeof(PostMessageRequest))]

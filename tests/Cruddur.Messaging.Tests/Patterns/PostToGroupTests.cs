@@ -110,4 +110,24 @@ public sealed class PostToGroupTests(LocalServicesFixture services)
         cold.ShouldBe(unknown);
         (await world.CountItemsAsync()).ShouldBe(before);
     }
+
+    [Fact]
+    public async Task A_put_retried_after_its_first_attempt_was_written_stores_the_message_once()
+    {
+        // What an SDK retry does when the first answer was lost: the same put again, the item already there.
+        await using var world = await MessagingWorld.CreateAsync(services);
+        var sender = await world.UserAsync("retrier");
+        var table = new Table.MessageTable(world.Client, world.TableName, world.Recorder, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var message = new Messages.Message(Guid.NewGuid(), Guid.NewGuid(), "once", sender, Time.MessageTimestamp.TruncateToMicroseconds(DateTimeOffset.UtcNow));
+        var other = message with { Uuid = Guid.NewGuid(), Text = "another at the same microsecond" };
+
+        (await table.PutMessageAsync(message, "C.put_message", Token)).ShouldBe(message);
+        (await table.PutMessageAsync(message, "C.put_message", Token)).ShouldBe(message);
+        var moved = await table.PutMessageAsync(other, "C.put_message", Token);
+
+        moved.CreatedAt.ShouldBeGreaterThan(message.CreatedAt);
+        var items = await world.ItemsAsync("MSG#");
+        items.Count(i => i["message_uuid"].S == message.Uuid.ToString()).ShouldBe(1);
+        items.Count.ShouldBe(2);
+    }
 }

@@ -22,7 +22,8 @@ public sealed class CruddurWebApplication(string environment, IReadOnlyDictionar
         string environment = "Development",
         IReadOnlyDictionary<string, string?>? extra = null,
         Uri? dynamoDbServiceUrl = null,
-        Action<IServiceCollection>? configureServices = null)
+        Action<IServiceCollection>? configureServices = null,
+        bool kestrel = false)
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         var tableName = dynamoDbServiceUrl is null ? await services.CreateTableAsync(cancellationToken) : LocalServicesFixture.UniqueName("messages");
@@ -43,7 +44,17 @@ public sealed class CruddurWebApplication(string environment, IReadOnlyDictionar
 
         var app = new CruddurWebApplication(environment, settings, configureServices);
         app.TableName = tableName;
-        _ = app.Server; // start now, so the schemas exist before the first request
+        if (kestrel)
+        {
+            // A real Kestrel on a free loopback port, for what the in-memory server does not show (the Server header).
+            app.UseKestrel(0);
+            app.StartServer();
+        }
+        else
+        {
+            _ = app.Server; // start now, so the schemas exist before the first request
+        }
+
         return app;
     }
 

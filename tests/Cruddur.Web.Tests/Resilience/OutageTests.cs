@@ -1,5 +1,9 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Cruddur.Messaging.Hosting;
 using Cruddur.Messaging.LocalServices;
 using Cruddur.Testing;
 using Cruddur.Web.Tests.Infrastructure;
@@ -118,6 +122,133 @@ public sealed class OutageTests(LocalServicesFixture services)
 
         (await bob.Client.GetJsonAsync("/api/message_groups")).GetArrayLength().ShouldBe(1);
         using var carol = await app.SignInAsync("carol_outage");
+    }
+
+    [Fact]
+    public async Task DynamoDB_stopped_and_restarted_under_concurrent_posts_gives_only_503s_and_stores_every_acknowledged_message_once()
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("cruddur-fault-").FullName;
+        var options = LocalServicesOptions.Throwaway();
+        var dynamoDb = await DynamoDbLocal.StartAsync(options, dataDirectory, Token);
+        var running = true;
+        try
+        {
+            await using var proxy = new TcpProxy(dynamoDb.ServiceUrl.Port);
+            await using var app = await CruddurWebApplication.StartAsync(
+                services,
+                dynamoDbServiceUrl: proxy.Url,
+                extra: new Dictionary<string, string?> { ["RateLimiting:Posts:PermitLimit"] = "100000" });
+            using var alice = await app.SignInAsync(CruddurWebApplication.UniqueHandle("alice"));
+            using var bob = await app.SignInAsync(CruddurWebApplication.UniqueHandle("bob"));
+            var group = (await alice.Client.SendToHandleAsync(bob.Handle, "before")).GetProperty("message_group_uuid").GetGuid();
+
+            // Four posters, each bounded in count and time; every answer is kept.
+            var answers = new ConcurrentQueue<(string Text, HttpStatusCode Status, string? Uuid, string Phase)>();
+            var phase = "before";
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
+            stop.CancelAfter(TimeSpan.FromSeconds(90));
+            var posters = Enumerable.Range(0, 4).Select(worker => Task.Run(
+                async () =>
+                {
+                    var poster = worker % 2 == 0 ? alice : bob;
+                    for (var n = 0; n < 400 && !stop.IsCancellationRequested; n++)
+                    {
+                        var text = $"w{worker}-{n}";
+                        var at = Volatile.Read(ref phase);
+                        try
+                        {
+                            using var response = await poster.Client.PostMessageAsync(new { message = text, message_group_uuid = group });
+                            var body = await response.Content.ReadAsStringAsync(CancellationToken.None);
+                            var uuid = response.StatusCode == HttpStatusCode.OK
+                                ? System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("uuid").GetString()
+                                : null;
+                            answers.Enqueue((text, response.StatusCode, uuid, at));
+                        }
+                        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                        {
+                            return;
+                        }
+
+                        await Task.Delay(25, CancellationToken.None);
+                    }
+                },
+                CancellationToken.None)).ToList();
+
+            await WaitForAsync(() => answers.Count(a => a.Status == HttpStatusCode.OK) >= 12, "posts before the outage");
+            Volatile.Write(ref phase, "outage");
+            await dynamoDb.DisposeAsync();
+            running = false;
+            var outageStart = answers.Count;
+            await WaitForAsync(() => answers.Skip(outageStart).Count(a => a.Status == HttpStatusCode.ServiceUnavailable) >= 8, "503s during the outage");
+
+            dynamoDb = await DynamoDbLocal.StartAsync(options, dataDirectory, Token);
+            running = true;
+            proxy.TargetPort = dynamoDb.ServiceUrl.Port;
+            Volatile.Write(ref phase, "after");
+            var afterStart = answers.Count;
+            await WaitForAsync(() => answers.Skip(afterStart).Count(a => a.Status == HttpStatusCode.OK) >= 12, "posts after the restart");
+            await stop.CancelAsync();
+            await Task.WhenAll(posters);
+
+            var all = answers.ToList();
+            all.Select(a => (int)a.Status).Distinct().Order().ToArray().ShouldBe([200, 503], "only 200 and 503 answers");
+            all.Where(a => a.Phase == "outage" && a.Status == HttpStatusCode.ServiceUnavailable).ShouldNotBeEmpty();
+
+            using var client = new AmazonDynamoDBClient(DataSourceServiceCollectionExtensions.LocalCredentials, DataSourceServiceCollectionExtensions.LocalClientConfig(dynamoDb.ServiceUrl));
+            var messages = await QueryMessagesAsync(client, app.TableName, group);
+            var storedByUuid = messages.GroupBy(m => m["message_uuid"].S).ToDictionary(g => g.Key, g => g.Count());
+            var storedByText = messages.GroupBy(m => m["message"].S).ToDictionary(g => g.Key, g => g.Count());
+            foreach (var acknowledged in all.Where(a => a.Status == HttpStatusCode.OK))
+            {
+                storedByUuid.GetValueOrDefault(acknowledged.Uuid!).ShouldBe(1, acknowledged.Text);
+            }
+
+            // A 503'd send may or may not have been written, but nothing is ever stored twice.
+            storedByText.Values.ShouldAllBe(count => count == 1);
+        }
+        finally
+        {
+            if (running)
+            {
+                await dynamoDb.DisposeAsync();
+            }
+
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    /// <summary>Pattern A's own partition, every page, read consistently from the table.</summary>
+    private static async Task<List<Dictionary<string, AttributeValue>>> QueryMessagesAsync(AmazonDynamoDBClient client, string tableName, Guid group)
+    {
+        var items = new List<Dictionary<string, AttributeValue>>();
+        Dictionary<string, AttributeValue>? start = null;
+        do
+        {
+            var page = await client.QueryAsync(
+                new QueryRequest
+                {
+                    TableName = tableName,
+                    KeyConditionExpression = "pk = :pk",
+                    ExpressionAttributeValues = new() { [":pk"] = new AttributeValue { S = $"MSG#{group}" } },
+                    ConsistentRead = true,
+                    ExclusiveStartKey = start,
+                },
+                Token);
+            items.AddRange(page.Items ?? []);
+            start = page.LastEvaluatedKey;
+        }
+        while (start is { Count: > 0 });
+        return items;
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!condition())
+        {
+            DateTime.UtcNow.ShouldBeLessThan(deadline, $"waited too long for {what}");
+            await Task.Delay(50, Token);
+        }
     }
 
     private static int UnusedPort()
