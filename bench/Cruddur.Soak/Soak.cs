@@ -11,6 +11,7 @@ using Amazon.DynamoDBv2.Model;
 using Cruddur.Messaging.Hosting;
 using Cruddur.Messaging.LocalServices;
 using Cruddur.Messaging.Stream;
+using Cruddur.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using Cruddur.Messaging.Hosting;
 using Cruddur.Messaging.LocalServices;
+using Cruddur.Testing;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 
@@ -33,8 +33,8 @@ public sealed class SharedServicesTests
                 second.Settings.ShouldBe(first.Settings, ignoreOrder: true);
             }
 
-            IsRunning(first.DynamoDb.ProcessId).ShouldBeTrue();
-            (await AcceptsConnectionsAsync(first.DynamoDb.ServiceUrl.Port)).ShouldBeTrue();
+            ProcessProbe.IsRunning(first.DynamoDb.ProcessId).ShouldBeTrue();
+            (await ProcessProbe.AcceptsConnectionsAsync(first.DynamoDb.ServiceUrl.Port)).ShouldBeTrue();
             await using var connection = new NpgsqlConnection(first.Postgres.ConnectionString);
             await connection.OpenAsync(cancellationToken);
         }
@@ -63,11 +63,11 @@ public sealed class SharedServicesTests
             listTables.Output.ShouldContain("shared-table");
             dbSchemaLoad.ExitCode.ShouldBe(0, dbSchemaLoad.Output);
             dbSchemaLoad.Output.ShouldContain($"Using the PostgreSQL of process {Environment.ProcessId}");
-            IsRunning(javaId).ShouldBeTrue();
+            ProcessProbe.IsRunning(javaId).ShouldBeTrue();
 
             await owner.DisposeAsync();
 
-            IsRunning(javaId).ShouldBeFalse();
+            ProcessProbe.IsRunning(javaId).ShouldBeFalse();
             File.Exists(Path.Combine(dataDirectory, "services.json")).ShouldBeFalse();
         }
         finally
@@ -117,32 +117,5 @@ public sealed class SharedServicesTests
         // Like a checkout's .local folder: readable by others, so the postgres user can reach its cluster.
         File.SetUnixFileMode(dataDirectory, (UnixFileMode)0b111_101_101);
         return dataDirectory;
-    }
-
-    private static bool IsRunning(int processId)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(processId);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
-
-    private static async Task<bool> AcceptsConnectionsAsync(int port)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            await client.ConnectAsync("127.0.0.1", port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Net.Sockets;
 using Cruddur.Messaging.LocalServices;
 using Cruddur.Testing;
 using Npgsql;
@@ -26,9 +24,9 @@ public sealed class LocalEnvironmentTests
 
         await environment.DisposeAsync();
 
-        IsRunning(javaId).ShouldBeFalse();
-        (await AcceptsConnectionsAsync(postgresPort)).ShouldBeFalse();
-        (await AcceptsConnectionsAsync(dynamoDbPort)).ShouldBeFalse();
+        ProcessProbe.IsRunning(javaId).ShouldBeFalse();
+        (await ProcessProbe.AcceptsConnectionsAsync(postgresPort)).ShouldBeFalse();
+        (await ProcessProbe.AcceptsConnectionsAsync(dynamoDbPort)).ShouldBeFalse();
         folders.ShouldAllBe(folder => !Directory.Exists(folder));
     }
 
@@ -89,33 +87,6 @@ public sealed class LocalEnvironmentTests
         finally
         {
             Directory.Delete(options.DynamoDbLocalToolDirectory, recursive: true);
-        }
-    }
-
-    private static bool IsRunning(int processId)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(processId);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
-
-    private static async Task<bool> AcceptsConnectionsAsync(int port)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            await client.ConnectAsync("127.0.0.1", port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
         }
     }
 

@@ -1,10 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Cruddur.Soak;
+namespace Cruddur.Testing;
 
-/// <summary>A loopback forwarder with a fixed address, so the app keeps its endpoints while a store restarts on another port.</summary>
-internal sealed class TcpProxy : IAsyncDisposable
+/// <summary>
+/// A loopback TCP forwarder with a stable address, so the app keeps one DynamoDB endpoint while the test stops
+/// DynamoDB Local and starts it again (on another port). Also used by the soak run in bench/Cruddur.Soak. While nothing listens behind it, connections are closed at once.
+/// </summary>
+public sealed class TcpProxy : IAsyncDisposable
 {
     private readonly TcpListener listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource stopping = new();
@@ -18,6 +21,8 @@ internal sealed class TcpProxy : IAsyncDisposable
     }
 
     public int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
+
+    public Uri Url => new($"http://127.0.0.1:{Port}");
 
     public int TargetPort { get; set; }
 
@@ -59,7 +64,7 @@ internal sealed class TcpProxy : IAsyncDisposable
             }
             catch (Exception exception) when (exception is SocketException or IOException or OperationCanceledException)
             {
-                // Nothing behind the proxy (an outage), or one side went away.
+                // Nothing behind the proxy, or one side went away: the client sees its connection close.
             }
         }
     }
