@@ -16,7 +16,8 @@ namespace Cruddur.Messaging.Stream;
 /// </summary>
 public sealed class MessageStreamHandler
 {
-    private const int GroupsInParallel = 4;
+    // The work is I/O bound; with 4, a batch under load waited for N/4 rounds of three calls each (bench/RESULTS.md).
+    private const int GroupsInParallel = 16;
 
     private readonly GroupRowMover mover;
     private readonly StreamMetrics metrics;
