@@ -1,29 +1,176 @@
+using Amazon.DynamoDBv2;
+using Cruddur.Messaging.Diagnostics;
 using Cruddur.Messaging.MessageGroups;
 using Cruddur.Messaging.Messages;
 using Cruddur.Messaging.Paging;
+using Cruddur.Messaging.Table;
 using Cruddur.Messaging.Users;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Cruddur.Messaging;
 
 /// <summary>
 /// The access patterns A–D for a signed-in user. Refusals come back as <see cref="MessagingError"/>s with
-/// stable codes; a group the caller is not a member of is reported as not found.
+/// stable codes (<see cref="MessagingErrorCodes"/>); a group the caller is not a member of is reported as not found,
+/// exactly like a group that does not exist. Nothing is written when a request is refused.
 /// </summary>
 public sealed class Messaging
 {
+    // A pair's group is created at most once; a few rounds cover losing the race to the other side and a taken microsecond.
+    private const int MaxNewGroupAttempts = 8;
+
+    private readonly MessageTable table;
+    private readonly GroupMembership membership;
+    private readonly UserStore users;
+    private readonly TimeProvider timeProvider;
+    private readonly ILogger<Messaging> logger;
+
+    /// <summary>Creates the patterns on the services of <c>AddCruddurMessaging</c>.</summary>
+    public Messaging(
+        IAmazonDynamoDB dynamoDb,
+        UserStore users,
+        IOptions<MessagingOptions> options,
+        TimeProvider timeProvider,
+        ConsumedCapacityRecorder recorder,
+        ILogger<Messaging> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        table = new MessageTable(dynamoDb, options.Value.TableName, recorder, logger);
+        membership = new GroupMembership(table);
+        this.users = users;
+        this.timeProvider = timeProvider;
+        this.logger = logger;
+    }
+
     /// <summary>A — the messages of a group, the newest page first, each page ordered oldest to newest.</summary>
-    public Task<Outcome<Page<Message>>> ListMessagesAsync(UserSummary me, Guid messageGroupUuid, PageRequest page, CancellationToken cancellationToken) =>
-        throw new NotImplementedException("pattern A: issue 3");
+    public async Task<Outcome<Page<Message>>> ListMessagesAsync(UserSummary me, Guid messageGroupUuid, PageRequest page, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(me);
+        ArgumentNullException.ThrowIfNull(page);
+        var scope = PageCursor.MessagesScope(me.Uuid, messageGroupUuid);
+        var startAfter = (string?)null;
+        if ((MessageValidator.Limit(page.Limit) ?? MessageValidator.GroupUuid(messageGroupUuid) ?? Cursor(page, scope, out startAfter)) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (!await membership.IsMemberAsync(messageGroupUuid, me.Uuid, cancellationToken))
+        {
+            return MessageValidator.GroupNotFound();
+        }
+
+        var rows = await table.QueryMessagesAsync(messageGroupUuid, startAfter, page.Limit, cancellationToken);
+        return new Page<Message>(rows.Items.Reverse().ToArray(), NextCursor(scope, rows));
+    }
 
     /// <summary>B — my message groups, newest first.</summary>
-    public Task<Outcome<Page<MessageGroup>>> ListMessageGroupsAsync(UserSummary me, PageRequest page, CancellationToken cancellationToken) =>
-        throw new NotImplementedException("pattern B: issue 3");
+    public async Task<Outcome<Page<MessageGroup>>> ListMessageGroupsAsync(UserSummary me, PageRequest page, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(me);
+        ArgumentNullException.ThrowIfNull(page);
+        var scope = PageCursor.GroupsScope(me.Uuid);
+        var startAfter = (string?)null;
+        if ((MessageValidator.Limit(page.Limit) ?? Cursor(page, scope, out startAfter)) is { } invalid)
+        {
+            return invalid;
+        }
 
-    /// <summary>C — post a message to a group I belong to.</summary>
-    public Task<Outcome<Message>> PostToGroupAsync(UserSummary me, Guid messageGroupUuid, string text, CancellationToken cancellationToken) =>
-        throw new NotImplementedException("pattern C: issue 3");
+        var rows = await table.QueryGroupsAsync(me.Uuid, startAfter, page.Limit, cancellationToken);
+        return new Page<MessageGroup>(rows.Items, NextCursor(scope, rows));
+    }
 
-    /// <summary>D — message a user by handle: the pair's existing group, or a new one.</summary>
-    public Task<Outcome<Message>> PostToHandleAsync(UserSummary me, string handle, string text, CancellationToken cancellationToken) =>
-        throw new NotImplementedException("pattern D: issue 3");
+    /// <summary>C — post a message to a group I belong to. The group rows follow through pattern E.</summary>
+    public async Task<Outcome<Message>> PostToGroupAsync(UserSummary me, Guid messageGroupUuid, string text, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(me);
+        var validText = MessageValidator.Text(text);
+        if ((validText.Error ?? MessageValidator.GroupUuid(messageGroupUuid)) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (!await membership.IsMemberAsync(messageGroupUuid, me.Uuid, cancellationToken))
+        {
+            return MessageValidator.GroupNotFound();
+        }
+
+        var message = new Message(Guid.NewGuid(), messageGroupUuid, validText.Value!, me, timeProvider.GetUtcNow());
+        return await table.PutMessageAsync(message, "C.put_message", cancellationToken);
+    }
+
+    /// <summary>
+    /// D — message a user by handle (<c>@</c> optional): into the pair's existing group, or into a new one created in one
+    /// transaction with both group rows. An unknown handle is <c>handle_unknown</c> of kind NotFound.
+    /// </summary>
+    public async Task<Outcome<Message>> PostToHandleAsync(UserSummary me, string handle, string text, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(me);
+        var validText = MessageValidator.Text(text);
+        if (validText.Error is { } invalid)
+        {
+            return invalid;
+        }
+
+        var other = MessageValidator.Handle(handle) is { } stored ? await users.FindByHandleAsync(stored, cancellationToken) : null;
+        if (other is null)
+        {
+            return MessageValidator.UnknownHandle();
+        }
+
+        if (other.Uuid == me.Uuid)
+        {
+            return MessageValidator.Invalid(MessagingErrorCodes.MessageSelf, "You cannot message yourself.");
+        }
+
+        var createdAt = timeProvider.GetUtcNow();
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await table.GetPairGroupAsync(me.Uuid, other.Uuid, cancellationToken) is { } existing)
+            {
+                membership.Remember(existing, me.Uuid, other.Uuid);
+                var message = new Message(Guid.NewGuid(), existing, validText.Value!, me, createdAt);
+                return await table.PutMessageAsync(message, "D.put_message", cancellationToken);
+            }
+
+            var first = new Message(Guid.NewGuid(), Guid.NewGuid(), validText.Value!, me, createdAt);
+            var result = await table.CreateGroupAsync(first, other.Summary, cancellationToken);
+            if (result == NewGroupResult.Created)
+            {
+                membership.Remember(first.MessageGroupUuid, me.Uuid, other.Uuid);
+                return first;
+            }
+
+            logger.NewGroupCancelled(result, attempt);
+            if (attempt >= MaxNewGroupAttempts)
+            {
+                throw new InvalidOperationException($"No message group for @{me.Handle} and @{other.Handle} after {attempt} attempts ({result}).");
+            }
+
+            if (result == NewGroupResult.RowTimeTaken)
+            {
+                createdAt = Time.MessageTimestamp.NextMicrosecond(createdAt);
+            }
+        }
+    }
+
+    private static MessagingError? Cursor(PageRequest page, string scope, out string? startAfter)
+    {
+        startAfter = null;
+        if (string.IsNullOrEmpty(page.Cursor))
+        {
+            return null;
+        }
+
+        if (PageCursor.TryDecode(page.Cursor, scope, out var sortKey))
+        {
+            startAfter = sortKey;
+            return null;
+        }
+
+        return MessageValidator.Invalid(MessagingErrorCodes.CursorInvalid, "The cursor is not valid for this list.");
+    }
+
+    private static string? NextCursor<T>(string scope, RowsPage<T> rows) =>
+        rows.LastSortKey is { } sortKey ? PageCursor.Encode(scope, sortKey) : null;
 }

@@ -3,64 +3,127 @@ using Microsoft.Extensions.Configuration;
 
 namespace Cruddur.Messaging.LocalServices;
 
+/// <summary>Which local services a host needs.</summary>
+[Flags]
+public enum LocalServiceKinds
+{
+    /// <summary>Neither.</summary>
+    None = 0,
+
+    /// <summary>DynamoDB Local.</summary>
+    DynamoDb = 1,
+
+    /// <summary>The PostgreSQL cluster.</summary>
+    Postgres = 2,
+
+    /// <summary>Both.</summary>
+    All = DynamoDb | Postgres,
+}
+
 /// <summary>
 /// The one way to get a working environment: starts DynamoDB Local and PostgreSQL for whatever the
 /// configuration does not point elsewhere, and stops them again on dispose.
 /// Shared by <c>dotnet run</c> of the web app, the CLI and the test fixtures.
+/// With a data directory, the running services are recorded in its <c>services.json</c>; another process that
+/// finds them alive there uses them instead of starting its own on the same files, and leaves them running.
 /// </summary>
 public sealed class LocalEnvironment : IAsyncDisposable
 {
-    private LocalEnvironment(DynamoDbLocal? dynamoDb, PostgresCluster? postgres)
+    private readonly SharedServicesFile.Entry? sharedDynamoDb;
+    private readonly SharedServicesFile.Entry? sharedPostgres;
+    private readonly string? dataDirectory;
+
+    private LocalEnvironment(DynamoDbLocal? dynamoDb, PostgresCluster? postgres, SharedServicesFile.Entry? sharedDynamoDb, SharedServicesFile.Entry? sharedPostgres, string? dataDirectory)
     {
         DynamoDb = dynamoDb;
         Postgres = postgres;
+        this.sharedDynamoDb = sharedDynamoDb;
+        this.sharedPostgres = sharedPostgres;
+        this.dataDirectory = dataDirectory;
     }
 
-    /// <summary>The local DynamoDB, or null when the configuration names a real endpoint or region.</summary>
+    /// <summary>The DynamoDB Local started by this environment; null when configured elsewhere or used from another process.</summary>
     public DynamoDbLocal? DynamoDb { get; }
 
-    /// <summary>The local PostgreSQL cluster, or null when the configuration has a connection string.</summary>
+    /// <summary>The PostgreSQL cluster started by this environment; null when configured elsewhere or used from another process.</summary>
     public PostgresCluster? Postgres { get; }
 
+    /// <summary>The local DynamoDB endpoint in use, started here or by another process; null when none is.</summary>
+    public Uri? DynamoDbServiceUrl => DynamoDb?.ServiceUrl ?? (sharedDynamoDb is null ? null : new Uri(sharedDynamoDb.Address));
+
+    /// <summary>The local PostgreSQL connection string in use, started here or by another process; null when none is.</summary>
+    public string? PostgresConnectionString => Postgres?.ConnectionString ?? sharedPostgres?.Address;
+
+    /// <summary>The process that started the local DynamoDB this environment uses, when it is another process's.</summary>
+    public int? SharedDynamoDbOwner => sharedDynamoDb?.OwnerPid;
+
+    /// <summary>The process that started the local PostgreSQL this environment uses, when it is another process's.</summary>
+    public int? SharedPostgresOwner => sharedPostgres?.OwnerPid;
+
     /// <summary>
-    /// The settings that point the app at the services started here (keys as in <see cref="CruddurSettings"/>);
+    /// The settings that point the app at the local services in use (keys as in <see cref="CruddurSettings"/>);
     /// add them to the configuration before the clients are built.
     /// </summary>
     public IReadOnlyDictionary<string, string?> Settings =>
         new Dictionary<string, string?>
         {
-            [CruddurSettings.DynamoDbServiceUrl] = DynamoDb?.ServiceUrl.ToString(),
-            [CruddurSettings.PostgresConnectionString] = Postgres?.ConnectionString,
+            [CruddurSettings.DynamoDbServiceUrl] = DynamoDbServiceUrl?.ToString(),
+            [CruddurSettings.PostgresConnectionString] = PostgresConnectionString,
         }
         .Where(setting => setting.Value is not null)
         .ToDictionary();
 
     /// <summary>Starts both services with the given options, whatever the configuration says (tests, the dev command).</summary>
     public static Task<LocalEnvironment> StartAsync(LocalServicesOptions options, CancellationToken cancellationToken) =>
-        StartAsync(options, startDynamoDb: true, startPostgres: true, cancellationToken);
+        StartAsync(options, LocalServiceKinds.All, cancellationToken);
 
     /// <summary>
     /// Starts the services that <paramref name="configuration"/> leaves unconfigured: DynamoDB Local unless
     /// <c>DynamoDb:ServiceUrl</c> or <c>DynamoDb:Region</c> is set, PostgreSQL unless <c>ConnectionStrings:Postgres</c> is set.
     /// </summary>
-    public static Task<LocalEnvironment> StartForAsync(IConfiguration configuration, CancellationToken cancellationToken)
+    public static Task<LocalEnvironment> StartForAsync(IConfiguration configuration, CancellationToken cancellationToken) =>
+        StartForAsync(configuration, LocalServiceKinds.All, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="StartForAsync(IConfiguration, CancellationToken)"/>, for a host that needs only some of the
+    /// services (a DynamoDB-only command need not start PostgreSQL).
+    /// </summary>
+    public static Task<LocalEnvironment> StartForAsync(IConfiguration configuration, LocalServiceKinds needed, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
         var options = configuration.GetSection(LocalServicesOptions.SectionName).Get<LocalServicesOptions>() ?? new LocalServicesOptions();
         if (options.DataDirectory is null && RepoFiles.FindRoot() is { } root)
         {
             options.DataDirectory = Path.Combine(root, ".local");
         }
 
-        return StartAsync(
-            options,
-            startDynamoDb: !CruddurSettings.HasDynamoDbEndpoint(configuration),
-            startPostgres: string.IsNullOrWhiteSpace(configuration[CruddurSettings.PostgresConnectionString]),
-            cancellationToken);
+        if (CruddurSettings.HasDynamoDbEndpoint(configuration))
+        {
+            needed &= ~LocalServiceKinds.DynamoDb;
+        }
+
+        if (!string.IsNullOrWhiteSpace(configuration[CruddurSettings.PostgresConnectionString]))
+        {
+            needed &= ~LocalServiceKinds.Postgres;
+        }
+
+        return StartAsync(options, needed, cancellationToken);
     }
 
-    /// <summary>Stops whatever was started.</summary>
+    /// <summary>Stops whatever this environment started; services used from another process keep running.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (dataDirectory is not null && (DynamoDb is not null || Postgres is not null))
+        {
+            using var file = await SharedServicesFile.LockAsync(dataDirectory, TimeSpan.FromSeconds(30), CancellationToken.None);
+            var entries = file.Read();
+            file.Write(entries with
+            {
+                DynamoDb = DynamoDb is not null && entries.DynamoDb?.Address == DynamoDb.ServiceUrl.ToString() ? null : entries.DynamoDb,
+                Postgres = Postgres is not null && entries.Postgres?.Address == Postgres.ConnectionString ? null : entries.Postgres,
+            });
+        }
+
         if (Postgres is not null)
         {
             await Postgres.DisposeAsync();
@@ -72,12 +135,51 @@ public sealed class LocalEnvironment : IAsyncDisposable
         }
     }
 
-    private static async Task<LocalEnvironment> StartAsync(LocalServicesOptions options, bool startDynamoDb, bool startPostgres, CancellationToken cancellationToken)
+    private static async Task<LocalEnvironment> StartAsync(LocalServicesOptions options, LocalServiceKinds needed, CancellationToken cancellationToken)
     {
-        var dynamoDbStart = startDynamoDb
+        if (options.DataDirectory is null || needed == LocalServiceKinds.None)
+        {
+            return await StartOwnAsync(options, needed, shared: null, cancellationToken);
+        }
+
+        var dataDirectory = Path.GetFullPath(options.DataDirectory);
+        using var file = await SharedServicesFile.LockAsync(dataDirectory, options.StartTimeout * 2, cancellationToken);
+        var entries = file.Read();
+        var sharedDynamoDb = needed.HasFlag(LocalServiceKinds.DynamoDb) ? await SharedServicesFile.AliveDynamoDbAsync(entries.DynamoDb, cancellationToken) : null;
+        var sharedPostgres = needed.HasFlag(LocalServiceKinds.Postgres) ? await SharedServicesFile.AlivePostgresAsync(entries.Postgres, cancellationToken) : null;
+        if (sharedDynamoDb is not null)
+        {
+            needed &= ~LocalServiceKinds.DynamoDb;
+        }
+
+        if (sharedPostgres is not null)
+        {
+            needed &= ~LocalServiceKinds.Postgres;
+        }
+
+        var environment = await StartOwnAsync(options, needed, (sharedDynamoDb, sharedPostgres, dataDirectory), cancellationToken);
+        if (environment.DynamoDb is not null || environment.Postgres is not null)
+        {
+            file.Write(entries with
+            {
+                DynamoDb = environment.DynamoDb is { } dynamoDb ? new(Environment.ProcessId, dynamoDb.ServiceUrl.ToString()) : entries.DynamoDb,
+                Postgres = environment.Postgres is { } postgres ? new(Environment.ProcessId, postgres.ConnectionString) : entries.Postgres,
+            });
+        }
+
+        return environment;
+    }
+
+    private static async Task<LocalEnvironment> StartOwnAsync(
+        LocalServicesOptions options,
+        LocalServiceKinds needed,
+        (SharedServicesFile.Entry? DynamoDb, SharedServicesFile.Entry? Postgres, string DataDirectory)? shared,
+        CancellationToken cancellationToken)
+    {
+        var dynamoDbStart = needed.HasFlag(LocalServiceKinds.DynamoDb)
             ? DynamoDbLocal.StartAsync(options, SubFolder(options, "dynamodb"), cancellationToken)
             : Task.FromResult<DynamoDbLocal>(null!);
-        var postgresStart = startPostgres
+        var postgresStart = needed.HasFlag(LocalServiceKinds.Postgres)
             ? PostgresCluster.StartAsync(options, SubFolder(options, "postgres"), cancellationToken)
             : Task.FromResult<PostgresCluster>(null!);
         try
@@ -100,7 +202,7 @@ public sealed class LocalEnvironment : IAsyncDisposable
             throw;
         }
 
-        return new LocalEnvironment(dynamoDbStart.Result, postgresStart.Result);
+        return new LocalEnvironment(dynamoDbStart.Result, postgresStart.Result, shared?.DynamoDb, shared?.Postgres, shared?.DataDirectory);
     }
 
     private static string? SubFolder(LocalServicesOptions options, string name) =>

@@ -24,6 +24,15 @@ internal static class MessageTableKeys
     public const string MemberUuids = "member_uuids";
     public const string CreatedAt = "created_at";
 
+    // Attributes of the idempotency item (never message_group_uuid: it stays out of the GSI).
+    public const string IdempotencyState = "state";
+    public const string RequestHash = "request_hash";
+    public const string Response = "response";
+    public const string LeaseUntil = "lease_until";
+
+    /// <summary>The table's TTL attribute (epoch seconds); DynamoDB deletes an item some time after it passes.</summary>
+    public const string ExpiresAt = "expires_at";
+
     /// <summary>A participant's message-group row: <c>GRP#{owner}</c>, sk = last message time.</summary>
     public static string GroupRowPk(Guid ownerUserUuid) => "GRP#" + ownerUserUuid.ToString("D");
 
@@ -45,4 +54,10 @@ internal static class MessageTableKeys
 
     /// <summary>Sort key of the pair item.</summary>
     public const string PairSk = "PAIR";
+
+    /// <summary>An idempotent send: <c>IDEM#{user}#{Idempotency-Key}</c>, holding the first request's result for a while.</summary>
+    public static string IdempotencyPk(Guid userUuid, string key) => $"IDEM#{userUuid:D}#{key}";
+
+    /// <summary>Sort key of the idempotency item.</summary>
+    public const string IdempotencySk = "IDEM";
 }

@@ -10,8 +10,8 @@ public static class MessageTableSchema
     public const string DefaultTableName = "cruddur-messages";
 
     /// <summary>
-    /// Creates the table (keys pk/sk, PAY_PER_REQUEST, stream NEW_AND_OLD_IMAGES, GSI message-group-sk-index)
-    /// and waits until it is active. Returns false when it already existed, leaving it as it is.
+    /// Creates the table (keys pk/sk, PAY_PER_REQUEST, stream NEW_AND_OLD_IMAGES, GSI message-group-sk-index),
+    /// waits until it is active and turns on TTL on <c>expires_at</c> (idempotency items expire). Returns false when it already existed, leaving it as it is.
     /// </summary>
     public static async Task<bool> CreateIfMissingAsync(IAmazonDynamoDB dynamoDb, string tableName, CancellationToken cancellationToken)
     {
@@ -25,6 +25,13 @@ public static class MessageTableSchema
         }
 
         await WaitUntilActiveAsync(dynamoDb, tableName, cancellationToken);
+        await dynamoDb.UpdateTimeToLiveAsync(
+            new UpdateTimeToLiveRequest
+            {
+                TableName = tableName,
+                TimeToLiveSpecification = new TimeToLiveSpecification { Enabled = true, AttributeName = MessageTableKeys.ExpiresAt },
+            },
+            cancellationToken);
         return true;
     }
 

@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Logging;
+
+namespace Cruddur.Messaging.Diagnostics;
+
+internal static partial class MessagingLog
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "DynamoDB {Operation} on {TableName}: {ReadUnits} RCU, {WriteUnits} WCU")]
+    public static partial void DynamoDbCall(this ILogger logger, string operation, string tableName, double readUnits, double writeUnits);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "DynamoDB {Operation} on {TableName} failed: {ErrorCode}")]
+    public static partial void DynamoDbCallFailed(this ILogger logger, string operation, string tableName, string? errorCode);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message = "Message time {CreatedAt} of group {MessageGroupUuid} is taken; moving on to {NextCreatedAt}")]
+    public static partial void MessageTimeTaken(this ILogger logger, Guid messageGroupUuid, DateTimeOffset createdAt, DateTimeOffset nextCreatedAt);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "New group for a pair was cancelled ({Reason}); attempt {Attempt}")]
+    public static partial void NewGroupCancelled(this ILogger logger, Table.NewGroupResult reason, int attempt);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Skipped a malformed item {Pk} / {Sk}")]
+    public static partial void MalformedItem(this ILogger logger, string? pk, string? sk);
+}

@@ -1,0 +1,60 @@
+using System.Text.RegularExpressions;
+using Cruddur.Messaging.Users;
+using Cruddur.Web.Json;
+using Cruddur.Web.Problems;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Cruddur.Web.DevSignIn;
+
+/// <summary>
+/// <c>POST /api/dev/sign-in</c>: Development's stand-in for Cognito. Creates the user when the handle is new and
+/// answers a local token. Mapped only when the app issues local tokens (Development without Cognito), so it is a
+/// 404 everywhere else.
+/// </summary>
+internal static partial class DevSignInApi
+{
+    public static IEndpointRouteBuilder MapDevSignIn(this IEndpointRouteBuilder app)
+    {
+        if (app.ServiceProvider.GetService<DevTokens>() is null)
+        {
+            return app;
+        }
+
+        app.MapGroup("/api/dev")
+            .WithTags("Development")
+            .AllowAnonymous()
+            .MapPost("/sign-in", SignInAsync)
+            .WithName("DevSignIn")
+            .WithSummary("Signs in (and signs up) a user by handle and answers a local bearer token.")
+            .Accepts<DevSignInRequest>("application/json");
+        return app;
+    }
+
+    private static async Task<Results<Ok<DevSignInResponse>, ProblemHttpResult>> SignInAsync(
+        HttpRequest request, UserStore users, DevTokens tokens, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.DevSignInRequest, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var handle = body!.Handle?.Trim().TrimStart('@') ?? "";
+        if (!HandlePattern().IsMatch(handle))
+        {
+            return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, "handle_invalid", "A handle is 1–30 letters, digits or underscores.");
+        }
+
+        var displayName = string.IsNullOrWhiteSpace(body.DisplayName) ? handle : body.DisplayName.Trim();
+        var email = string.IsNullOrWhiteSpace(body.Email) ? $"{handle}@example.invalid" : body.Email.Trim();
+        var user = await users.CreateIfAbsentAsync(handle, displayName, email, cognitoUserId: null, cancellationToken);
+        return TypedResults.Ok(new DevSignInResponse(
+            tokens.Issue(user),
+            "Bearer",
+            (int)tokens.Lifetime.TotalSeconds,
+            new UserShortJson(user.Uuid, user.Handle, user.DisplayName)));
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_]{1,30}$")]
+    private static partial Regex HandlePattern();
+}

@@ -1,0 +1,35 @@
+using Cruddur.Messaging.Users;
+using Cruddur.Web.Authentication;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Cruddur.Web.DevSignIn;
+
+/// <summary>Issues the Development tokens: HS256 with the local key, <c>sub</c> = the user's uuid.</summary>
+internal sealed class DevTokens(SecurityKey key, TimeSpan lifetime, TimeProvider timeProvider)
+{
+    private readonly JsonWebTokenHandler handler = new();
+    private readonly SigningCredentials credentials = new(key, SecurityAlgorithms.HmacSha256);
+
+    public TimeSpan Lifetime => lifetime;
+
+    public string Issue(User user)
+    {
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+        return handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = DevTokenSettings.Issuer,
+            Audience = DevTokenSettings.Issuer,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now + lifetime,
+            SigningCredentials = credentials,
+            Claims = new Dictionary<string, object>
+            {
+                [JwtRegisteredClaimNames.Sub] = user.Uuid.ToString("D"),
+                ["username"] = user.Handle,
+                ["token_use"] = "access",
+            },
+        });
+    }
+}

@@ -1,0 +1,90 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Cruddur.Web.Json;
+
+/// <summary>A message as the original Cruddur client reads it (pattern A), and also a message-group row (pattern B).</summary>
+internal sealed record MessageJson(
+    [property: JsonPropertyName("uuid")] Guid Uuid,
+    [property: JsonPropertyName("display_name")] string DisplayName,
+    [property: JsonPropertyName("handle")] string Handle,
+    [property: JsonPropertyName("message")] string Message,
+    [property: JsonPropertyName("created_at")] string CreatedAt);
+
+/// <summary>The answer to a send: the created message and the group it went to.</summary>
+internal sealed record CreatedMessageJson(
+    [property: JsonPropertyName("message_group_uuid")] Guid MessageGroupUuid,
+    [property: JsonPropertyName("uuid")] Guid Uuid,
+    [property: JsonPropertyName("display_name")] string DisplayName,
+    [property: JsonPropertyName("handle")] string Handle,
+    [property: JsonPropertyName("message")] string Message,
+    [property: JsonPropertyName("created_at")] string CreatedAt);
+
+/// <summary>The body of <c>POST /api/messages</c>: a message and exactly one of a group and a handle.</summary>
+internal sealed class PostMessageRequest : IRejectsUnknownFields
+{
+    [JsonPropertyName("message")]
+    public string? Message { get; init; }
+
+    [JsonPropertyName("message_group_uuid")]
+    public string? MessageGroupUuid { get; init; }
+
+    [JsonPropertyName("handle")]
+    public string? Handle { get; init; }
+
+    /// <inheritdoc />
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? UnknownFields { get; set; }
+}
+
+/// <summary>A user as <c>/api/users/@{handle}/short</c> and the dev sign-in answer it.</summary>
+internal sealed record UserShortJson(
+    [property: JsonPropertyName("uuid")] Guid Uuid,
+    [property: JsonPropertyName("handle")] string Handle,
+    [property: JsonPropertyName("display_name")] string DisplayName);
+
+/// <summary>The answer of <c>/api/health-check</c>.</summary>
+internal sealed record HealthCheckJson([property: JsonPropertyName("success")] bool Success);
+
+/// <summary>The body of the development sign-in.</summary>
+internal sealed class DevSignInRequest : IRejectsUnknownFields
+{
+    [JsonPropertyName("handle")]
+    public string? Handle { get; init; }
+
+    [JsonPropertyName("display_name")]
+    public string? DisplayName { get; init; }
+
+    [JsonPropertyName("email")]
+    public string? Email { get; init; }
+
+    /// <inheritdoc />
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? UnknownFields { get; set; }
+}
+
+/// <summary>The answer of the development sign-in, shaped like an OAuth token response plus the user.</summary>
+internal sealed record DevSignInResponse(
+    [property: JsonPropertyName("access_token")] string AccessToken,
+    [property: JsonPropertyName("token_type")] string TokenType,
+    [property: JsonPropertyName("expires_in")] int ExpiresIn,
+    [property: JsonPropertyName("user")] UserShortJson User);
+
+/// <summary>A request body whose fields not in the contract are collected, so they can be refused by name.</summary>
+internal interface IRejectsUnknownFields
+{
+    /// <summary>Fields the contract does not have, or null.</summary>
+    Dictionary<string, JsonElement>? UnknownFields { get; }
+}
+
+/// <summary>Source-generated JSON for every type the API reads or writes: no reflection on the request path.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(MessageJson[]))]
+[JsonSerializable(typeof(CreatedMessageJson))]
+[JsonSerializable(typeof(PostMessageRequest))]
+[JsonSerializable(typeof(UserShortJson))]
+[JsonSerializable(typeof(HealthCheckJson))]
+[JsonSerializable(typeof(DevSignInRequest))]
+[JsonSerializable(typeof(DevSignInResponse))]
+[JsonSerializable(typeof(string[]))]
+internal sealed partial class ApiJsonContext : JsonSerializerContext;

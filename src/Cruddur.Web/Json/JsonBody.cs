@@ -1,0 +1,76 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Cruddur.Web.Problems;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Cruddur.Web.Json;
+
+/// <summary>
+/// Reads a small JSON request body by hand, so each way it can be wrong gets its own stable error code:
+/// wrong content type (415), too large (413), not JSON or wrong types (400), fields not in the contract (400).
+/// </summary>
+internal static class JsonBody
+{
+    /// <summary>The largest body accepted: a 1024-character message in JSON is far below it.</summary>
+    public const int MaxBytes = 16 * 1024;
+
+    public static async Task<(T? Body, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+        where T : class, IRejectsUnknownFields
+    {
+        if (!request.HasJsonContentType())
+        {
+            return (null, ApiProblems.Create(StatusCodes.Status415UnsupportedMediaType, "content_type_unsupported", "Send the body as application/json."));
+        }
+
+        if (request.ContentLength > MaxBytes)
+        {
+            return (null, TooLarge());
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(MaxBytes + 1);
+        try
+        {
+            var length = 0;
+            int read;
+            while (length <= MaxBytes && (read = await request.Body.ReadAsync(buffer.AsMemory(length, MaxBytes + 1 - length), cancellationToken)) > 0)
+            {
+                length += read;
+            }
+
+            if (length > MaxBytes)
+            {
+                return (null, TooLarge());
+            }
+
+            T? body;
+            try
+            {
+                body = JsonSerializer.Deserialize(buffer.AsSpan(0, length), typeInfo);
+            }
+            catch (JsonException)
+            {
+                return (null, ApiProblems.Create(StatusCodes.Status400BadRequest, "body_malformed", "The body is not a JSON object of the expected shape."));
+            }
+
+            if (body is null)
+            {
+                return (null, ApiProblems.Create(StatusCodes.Status400BadRequest, "body_malformed", "The body is not a JSON object of the expected shape."));
+            }
+
+            if (body.UnknownFields is { Count: > 0 } unknown)
+            {
+                return (null, ApiProblems.Create(StatusCodes.Status400BadRequest, "body_unknown_field", $"Unknown field(s): {string.Join(", ", unknown.Keys)}."));
+            }
+
+            return (body, null);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static ProblemHttpResult TooLarge() =>
+        ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, "body_too_large", $"The body may be at most {MaxBytes} bytes.");
+}

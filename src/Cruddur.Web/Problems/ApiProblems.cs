@@ -1,0 +1,37 @@
+using Cruddur.Messaging;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Cruddur.Web.Problems;
+
+/// <summary>
+/// Every error the API answers: <c>application/problem+json</c> with an <c>errors</c> array of stable codes,
+/// so clients branch on codes, not on wording.
+/// </summary>
+internal static class ApiProblems
+{
+    private static readonly HashSet<string> BadRequestCodes = [MessagingErrorCodes.CursorInvalid, MessagingErrorCodes.LimitOutOfRange, MessagingErrorCodes.MessageGroupUuidInvalid];
+
+    public static ProblemHttpResult Create(int status, string code, string detail) =>
+        TypedResults.Problem(new ProblemDetails
+        {
+            Status = status,
+            Detail = detail,
+            Extensions = { ["errors"] = new[] { code } },
+        });
+
+    /// <summary>A refusal of the messaging core: not found is 404, a bad paging parameter 400, a broken message rule 422.</summary>
+    public static ProblemHttpResult From(MessagingError error) => Create(
+        error.Kind switch
+        {
+            MessagingErrorKind.NotFound => StatusCodes.Status404NotFound,
+            _ when BadRequestCodes.Contains(error.Code) => StatusCodes.Status400BadRequest,
+            _ => StatusCodes.Status422UnprocessableEntity,
+        },
+        error.Code,
+        error.Detail);
+
+    /// <summary>Writes a problem outside an endpoint (authentication, rate limiting, the exception handler).</summary>
+    public static Task WriteAsync(HttpContext context, int status, string code, string detail) =>
+        Create(status, code, detail).ExecuteAsync(context);
+}

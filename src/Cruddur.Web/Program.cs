@@ -1,0 +1,68 @@
+using Cruddur.Messaging.Hosting;
+using Cruddur.Messaging.Idempotency;
+using Cruddur.Web.Authentication;
+using Cruddur.Web.DevSignIn;
+using Cruddur.Web.Health;
+using Cruddur.Web.Json;
+using Cruddur.Web.LocalRun;
+using Cruddur.Web.MessageGroups;
+using Cruddur.Web.Messages;
+using Cruddur.Web.Problems;
+using Cruddur.Web.RateLimiting;
+using Cruddur.Web.Users;
+using Scalar.AspNetCore;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Local DynamoDB and PostgreSQL for whatever the configuration leaves unset; stopped when the app stops.
+await using var localServices = await builder.StartLocalServicesAsync();
+
+// The stores and the messaging core (patterns A–D), plus the idempotency records of sends.
+builder.Services.AddCruddurDataSources(builder.Configuration);
+builder.Services.AddCruddurMessaging();
+builder.Services.AddSingleton<IdempotencyStore>();
+
+// Schemas and demo data for dotnet run, awaited before the server listens.
+builder.Services.AddLocalRun();
+
+// Pattern E in local runs: the stream processor is registered here, after the schemas exist (issue 4).
+// builder.Services.AddLocalStreamProcessor();
+
+// Source-generated JSON and one problem+json answer for every error.
+builder.Services.AddApiJson();
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<UnexpectedExceptionHandler>();
+
+// Cognito access tokens, or Development's local sign-in; the token's user is cached briefly.
+builder.AddCruddurAuthentication();
+
+// Per-user limit on sending, readiness of both stores, and the API description.
+builder.Services.AddPostRateLimit(builder.Configuration);
+builder.Services.AddReadinessChecks();
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
+
+app.MapHealth();
+app.MapMessageGroups();
+app.MapMessages();
+app.MapUsers();
+app.MapDevSignIn();
+
+// The OpenAPI document and the Scalar reference page, in Development only.
+if (app.Environment.IsDevelopment())
+{
+    app.MapOpenApi();
+    app.MapScalarApiReference();
+}
+
+app.PrintSignInHelpWhenStarted();
+await app.RunAsync();
+
+/// <summary>The web app's entry point, public for WebApplicationFactory in the tests.</summary>
+public partial class Program;
