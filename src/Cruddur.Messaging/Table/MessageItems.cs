@@ -99,4 +99,31 @@ internal static class MessageItems
 
     private static string? Text(IReadOnlyDictionary<string, AttributeValue> item, string name) =>
         item.TryGetValue(name, out var value) ? value.S : null;
+
+    /// <summary>
+    /// A group row moved to a new message: a copy of <paramref name="row"/> (same owner, group and other participant,
+    /// and any attribute we do not know) with sk = <paramref name="at"/> and <c>message</c> = <paramref name="text"/>.
+    /// </summary>
+    public static Dictionary<string, AttributeValue> MovedGroupRow(IReadOnlyDictionary<string, AttributeValue> row, DateTimeOffset at, string text) =>
+        new(row)
+        {
+            [Sk] = S(MessageTimestamp.Format(at)),
+            [MessageTableKeys.Message] = S(text),
+        };
+
+    /// <summary>A stream checkpoint item: the last sequence number handled in one shard of one stream.</summary>
+    public static Dictionary<string, AttributeValue> StreamCheckpoint(string streamLabel, string shardId, string sequenceNumber, DateTimeOffset updatedAt) => new()
+    {
+        [Pk] = S(StreamCheckpointPk(streamLabel)),
+        [Sk] = S(shardId),
+        [MessageTableKeys.SequenceNumber] = S(sequenceNumber),
+        [CreatedAt] = S(MessageTimestamp.Format(updatedAt)),
+    };
+
+    /// <summary>Reads a stream checkpoint item as (shard id, sequence number), or null.</summary>
+    public static (string ShardId, string SequenceNumber)? ReadStreamCheckpoint(IReadOnlyDictionary<string, AttributeValue> item) =>
+        Text(item, Sk) is { } shardId && Text(item, MessageTableKeys.SequenceNumber) is { } sequenceNumber ? (shardId, sequenceNumber) : null;
+
+    /// <summary>The text attribute <paramref name="name"/> of an item, or null.</summary>
+    public static string? TextOf(IReadOnlyDictionary<string, AttributeValue> item, string name) => Text(item, name);
 }

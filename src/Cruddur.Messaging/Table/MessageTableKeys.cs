@@ -60,4 +60,21 @@ internal static class MessageTableKeys
 
     /// <summary>Sort key of the idempotency item.</summary>
     public const string IdempotencySk = "IDEM";
+
+    /// <summary>Attribute of our stream checkpoint item: the last handled sequence number of a shard.</summary>
+    public const string SequenceNumber = "sequence_number";
+
+    /// <summary>
+    /// Our stream checkpoint items (local stream processor only): <c>STREAMPOS#{stream label}</c>, sk = shard id.
+    /// One partition per stream, so a recreated table (new stream label) starts afresh.
+    /// </summary>
+    public static string StreamCheckpointPk(string streamLabel) => StreamCheckpointPrefix + streamLabel;
+
+    /// <summary>True for the pk of a stream checkpoint item (whose own stream records the processor ignores).</summary>
+    public static bool IsStreamCheckpointPk(string? pk) => pk is not null && pk.StartsWith(StreamCheckpointPrefix, StringComparison.Ordinal);
+
+    /// <summary>True for the pk of a message item (<c>MSG#{group}</c>).</summary>
+    public static bool IsMessagesPk(string? pk) => pk is not null && pk.StartsWith("MSG#", StringComparison.Ordinal);
+
+    private const string StreamCheckpointPrefix = "STREAMPOS#";
 }
