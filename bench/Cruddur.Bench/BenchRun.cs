@@ -106,6 +106,10 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
+            // The benchmark brings its own data and sends far more than a person would: no demo data, no per-user send limit.
+            ["LocalRun__SeedDemoData"] = "false",
+            ["LocalRun__PrintSignInHelp"] = "false",
+            ["RateLimiting__Posts__PermitLimit"] = "100000000",
         };
         foreach (var (name, value) in options.AppEnvironment)
         {
@@ -128,13 +132,19 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
         var users = await SignInAsync(client, data.LoadUsers, cancellationToken);
         await ValidateAsync(client, data, users, cancellationToken);
 
+        var lagProbe = new StreamLagProbe(raw, table);
+        var streamRunning = await CheckStreamAsync(client, users[data.LoadUsers[0].Uuid], data.ReadGroups[0].Uuid, lagProbe, cancellationToken);
+        if (!streamRunning)
+        {
+            results.Notes.Add("Pattern E did not move the group rows of a test post within 15 s: the app runs no stream processor (AddLocalStreamProcessor), so there is no stream lag to measure.");
+        }
+
         Progress($"warming DynamoDB Local for {options.DynamoDbWarmup.TotalSeconds:0} s");
-        var warmBodies = data.ReadGroups.Select(g => RawDynamoDb.QueryBody(table, null, MessageTableKeys.Pk, MessageTableKeys.MessagesPk(g.Uuid), PageSize)).ToArray();
+        var warmBodies = data.ReadGroups.Select(g => RawDynamoDb.QueryBody(table, null, MessageTableKeys.Pk, MessageTableKeys.MessagesPk(g.Uuid), LoadTargets.MessagesQueryLimit)).ToArray();
         await LoadRunner.RunAsync(16, TimeSpan.Zero, options.DynamoDbWarmup, (user, ct) => raw.SendAsync(RawDynamoDb.Query, warmBodies[user % warmBodies.Length], ct), cancellationToken);
 
         var meter = new ResourceMeter(app.ProcessId, services.DynamoDb.ProcessId);
         var targets = new LoadTargets(this, data, users, client, raw, sdk, table, sideTable);
-        var lagProbe = new StreamLagProbe(raw, table);
         foreach (var pattern in Patterns)
         {
             foreach (var concurrency in options.Users)
@@ -145,10 +155,10 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
                     results.Load.Add(await MeasureAsync(meter, pattern, "sdk", concurrency, targets.Sdk(pattern), cancellationToken));
                 }
 
-                var probe = pattern == "C" ? new StreamLagProbe(raw, table) : null;
+                var probe = pattern == "C" && streamRunning ? new StreamLagProbe(raw, table) : null;
                 var lastPosts = new byte[concurrency][];
                 results.Load.Add(await MeasureAsync(meter, pattern, "app", concurrency, targets.App(pattern, probe, lastPosts), cancellationToken));
-                if (pattern is "C" or "D")
+                if (pattern is "C" or "D" && streamRunning)
                 {
                     var lag = probe is null ? null : await probe.CompleteAsync();
                     var posted = lastPosts.Where(body => body is not null)
@@ -173,6 +183,8 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
             ["Messaging:TableName"] = table,
         }).Build();
         results.Capacity.AddRange(await CapacityProbe.RunAsync(coreConfiguration, data, cancellationToken));
+        coreConfiguration["Messaging:TableName"] = sideTable;
+        results.Capacity.AddRange(await CapacityProbe.RunStreamAsync(coreConfiguration, data, cancellationToken));
 
         var memory = ProcFs.Memory(app.ProcessId);
         if (counters is not null)
@@ -204,6 +216,20 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
         results.Machine = results.Machine with { LoadAverageAtEnd = ProcFs.LoadAverage() };
         Targets.Evaluate(results, options.Users);
         await WriteAsync(results, repoRoot, stamp, cancellationToken);
+    }
+
+    /// <summary>Posts once through the app and waits for pattern E to move both group rows: is the app's stream processor running?</summary>
+    private async Task<bool> CheckStreamAsync(AppClient client, SignedInUser user, Guid group, StreamLagProbe probe, CancellationToken cancellationToken)
+    {
+        var (body, error) = await client.PostAsync(user, new Uri("/api/messages", UriKind.Relative), AppClient.PostToGroupBody(group, "stream check"), cancellationToken);
+        if (body is null || !StreamLagProbe.TryRead(body, out var posted, out var createdAt))
+        {
+            throw new InvalidOperationException($"Posting to a group failed: {error ?? "the answer has no message_group_uuid and created_at"}");
+        }
+
+        var lag = await probe.WaitUntilRowsReachAsync(posted, createdAt, cancellationToken);
+        Progress(lag is { } value ? $"stream processor is running (first lag {value.TotalMilliseconds:0} ms)" : "stream processor is NOT running in the app");
+        return lag is not null;
     }
 
     internal long NextRawSequence() => Interlocked.Increment(ref rawSequence);
@@ -314,7 +340,7 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
             var items = page.RootElement.GetArrayLength();
             page.Dispose();
             var app = await SequentialAsync(() => client.GetAsync(user, AppClient.MessageGroupsPath(PageSize), cancellationToken));
-            var body = RawDynamoDb.QueryBody(table, null, MessageTableKeys.Pk, MessageTableKeys.GroupRowPk(owner.Uuid), PageSize);
+            var body = RawDynamoDb.QueryBody(table, null, MessageTableKeys.Pk, MessageTableKeys.GroupRowPk(owner.Uuid), LoadTargets.GroupsQueryLimit);
             var rawResult = await SequentialAsync(() => raw.SendAsync(RawDynamoDb.Query, body, cancellationToken));
             rows.Add(new ScalingRow("B", size, items, app.P50Ms, app.P95Ms, double.NaN, rawResult.P50Ms, rawResult.P95Ms, double.NaN));
             Progress($"  B {size,7:N0} groups: app p50 {app.P50Ms:0.00} ms, raw p50 {rawResult.P50Ms:0.00} ms");
@@ -328,7 +354,7 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
             var items = page.RootElement.GetArrayLength();
             page.Dispose();
             var app = await SequentialAsync(() => client.GetAsync(reader, AppClient.MessagesPath(group, PageSize), cancellationToken));
-            var body = RawDynamoDb.QueryBody(table, null, MessageTableKeys.Pk, MessageTableKeys.MessagesPk(group), PageSize);
+            var body = RawDynamoDb.QueryBody(table, null, MessageTableKeys.Pk, MessageTableKeys.MessagesPk(group), LoadTargets.MessagesQueryLimit);
             var rawResult = await SequentialAsync(() => raw.SendAsync(RawDynamoDb.Query, body, cancellationToken));
             rows.Add(new ScalingRow("A", size, items, app.P50Ms, app.P95Ms, double.NaN, rawResult.P50Ms, rawResult.P95Ms, double.NaN));
             Progress($"  A {size,7:N0} messages: app p50 {app.P50Ms:0.00} ms, raw p50 {rawResult.P50Ms:0.00} ms");

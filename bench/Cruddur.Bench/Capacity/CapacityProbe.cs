@@ -1,7 +1,10 @@
 using Cruddur.Bench.Seeding;
 using Cruddur.Messaging.Diagnostics;
 using Cruddur.Messaging.Hosting;
+using Cruddur.Messaging.Messages;
 using Cruddur.Messaging.Paging;
+using Cruddur.Messaging.Stream;
+using Cruddur.Messaging.Table;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using MessagingCore = Cruddur.Messaging.Messaging;
@@ -44,12 +47,58 @@ internal static class CapacityProbe
         return rows;
     }
 
+    /// <summary>
+    /// Pattern E through the core's <see cref="MessageStreamHandler"/>, on a table no stream processor watches: a new
+    /// conversation and a post are written through the core, then the post's stream record (as Lambda would deliver it)
+    /// is handled once (the rows move) and again (a replay, which must change nothing).
+    /// </summary>
+    public static async Task<IReadOnlyList<CapacityRow>> RunStreamAsync(IConfiguration configuration, BenchData data, CancellationToken cancellationToken)
+    {
+        await using var provider = Build(configuration);
+        var (messaging, recorder) = Resolve(provider);
+        var handler = provider.GetRequiredService<MessageStreamHandler>();
+        var me = data.LoadUsers[0].Summary;
+        var first = await messaging.PostToHandleAsync(me, data.LoadUsers[1].Handle, "capacity probe: first", cancellationToken);
+        var post = first.Value is { } created
+            ? await messaging.PostToGroupAsync(me, created.MessageGroupUuid, "capacity probe: second", cancellationToken)
+            : throw new InvalidOperationException($"Pattern D was refused: {first.Error}");
+        var message = post.Value ?? throw new InvalidOperationException($"Pattern C was refused: {post.Error}");
+        var record = NewMessageRecord(message);
+
+        var rows = new List<CapacityRow>();
+        foreach (var variant in new[] { "new message (rows move)", "replay (unchanged)" })
+        {
+            recorder.Reset();
+            var response = await handler.HandleAsync([record], cancellationToken);
+            if (response.BatchItemFailures.Count > 0)
+            {
+                throw new InvalidOperationException("Pattern E reported the record as failed.");
+            }
+
+            rows.AddRange(Rows(recorder, "E", variant, 1));
+        }
+
+        return rows;
+    }
+
+    private static StreamRecord NewMessageRecord(Message message)
+    {
+        var item = MessageItems.Message(message);
+        var keys = item.Where(attribute => attribute.Key is MessageTableKeys.Pk or MessageTableKeys.Sk).ToDictionary();
+        return new StreamRecord(
+            Guid.NewGuid().ToString("N"),
+            "INSERT",
+            new StreamRecordData(StreamAttributeValue.FromItem(keys), StreamAttributeValue.FromItem(item), null, "000000000000000000001"));
+    }
+
     private static ServiceProvider Build(IConfiguration configuration)
     {
         var services = new ServiceCollection();
         services.AddSingleton(configuration);
+        services.AddLogging();
         services.AddCruddurDataSources(configuration);
         services.AddCruddurMessaging();
+        services.AddMessageStreamHandler();
         return services.BuildServiceProvider();
     }
 

@@ -17,7 +17,14 @@ namespace Cruddur.Bench.Load;
 /// </summary>
 internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDictionary<Guid, SignedInUser> users, AppClient app, RawDynamoDb raw, IAmazonDynamoDB sdk, string table, string sideTable)
 {
-    private const int PageSize = 20;
+    /// <summary>The page the app is asked for.</summary>
+    public const int PageSize = 20;
+
+    /// <summary>What the core's A query asks DynamoDB for: one more than the page, to know whether a next page exists.</summary>
+    public const int MessagesQueryLimit = PageSize + 1;
+
+    /// <summary>What the core's B query asks for: one more than the page plus two rows of slack for a move in progress.</summary>
+    public const int GroupsQueryLimit = PageSize + 3;
     private const string Text = "bench load message: the quick brown fox jumps over the lazy dog";
     private const string SkSlot = "__SK_SLOT__";
     private const string UuidSlot = "__UUID_SLOT__";
@@ -29,10 +36,10 @@ internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDiction
         switch (pattern)
         {
             case "A":
-                var messages = data.ReadGroups.Select(g => RawDynamoDb.QueryBody(table, null, MessageTableKeys.Pk, MessageTableKeys.MessagesPk(g.Uuid), PageSize)).ToArray();
+                var messages = data.ReadGroups.Select(g => RawDynamoDb.QueryBody(table, null, MessageTableKeys.Pk, MessageTableKeys.MessagesPk(g.Uuid), MessagesQueryLimit)).ToArray();
                 return (user, ct) => raw.SendAsync(RawDynamoDb.Query, messages[user], ct);
             case "B":
-                var groups = data.LoadUsers.Select(u => RawDynamoDb.QueryBody(table, null, MessageTableKeys.Pk, MessageTableKeys.GroupRowPk(u.Uuid), PageSize)).ToArray();
+                var groups = data.LoadUsers.Select(u => RawDynamoDb.QueryBody(table, null, MessageTableKeys.Pk, MessageTableKeys.GroupRowPk(u.Uuid), GroupsQueryLimit)).ToArray();
                 return (user, ct) => raw.SendAsync(RawDynamoDb.Query, groups[user], ct);
             case "C":
                 // The body is built once per user with two slots (sort key, message uuid) filled in per request.
@@ -45,7 +52,7 @@ internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDiction
                             MessageTableKeys.MessageUuid => UuidSlot,
                             _ => attribute.Value.S,
                         })),
-                    MessageTableKeys.Sk)))).ToArray();
+                    MessageTableKeys.Pk)))).ToArray();
                 return (user, ct) =>
                 {
                     var (beforeSk, betweenSlots, afterUuid, skFirst) = templates[user];
@@ -63,12 +70,12 @@ internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDiction
     {
         "A" => async (user, ct) =>
         {
-            await sdk.QueryAsync(NewestFirst(MessageTableKeys.MessagesPk(data.ReadGroups[user].Uuid)), ct);
+            await sdk.QueryAsync(NewestFirst(MessageTableKeys.MessagesPk(data.ReadGroups[user].Uuid), MessagesQueryLimit), ct);
             return null;
         },
         "B" => async (user, ct) =>
         {
-            await sdk.QueryAsync(NewestFirst(MessageTableKeys.GroupRowPk(data.LoadUsers[user].Uuid)), ct);
+            await sdk.QueryAsync(NewestFirst(MessageTableKeys.GroupRowPk(data.LoadUsers[user].Uuid), GroupsQueryLimit), ct);
             return null;
         },
         "C" => async (user, ct) =>
@@ -79,8 +86,7 @@ internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDiction
                 {
                     TableName = sideTable,
                     Item = MessageItems.Message(message),
-                    ConditionExpression = "attribute_not_exists(#sk)",
-                    ExpressionAttributeNames = new() { ["#sk"] = MessageTableKeys.Sk },
+                    ConditionExpression = "attribute_not_exists(pk)",
                     ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
                 },
                 ct);
@@ -125,14 +131,13 @@ internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDiction
         }
     }
 
-    private QueryRequest NewestFirst(string pk) => new()
+    private QueryRequest NewestFirst(string pk, int limit) => new()
     {
         TableName = table,
-        KeyConditionExpression = "#k = :k",
-        ExpressionAttributeNames = new() { ["#k"] = MessageTableKeys.Pk },
-        ExpressionAttributeValues = new() { [":k"] = new AttributeValue { S = pk } },
+        KeyConditionExpression = "pk = :pk",
+        ExpressionAttributeValues = new() { [":pk"] = new AttributeValue { S = pk } },
         ScanIndexForward = false,
-        Limit = PageSize,
+        Limit = limit,
         ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
     };
 

@@ -42,7 +42,7 @@ internal sealed class RawDynamoDb(HttpClient http, Uri serviceUrl)
         return JsonDocument.Parse(content);
     }
 
-    /// <summary>A Query body: <paramref name="keyName"/> = <paramref name="keyValue"/>, newest first, at most <paramref name="limit"/> items.</summary>
+    /// <summary>A Query body as the core builds it: <paramref name="keyName"/> = <paramref name="keyValue"/>, newest first, at most <paramref name="limit"/> items.</summary>
     public static byte[] QueryBody(string tableName, string? indexName, string keyName, string keyValue, int limit) =>
         Json(writer =>
         {
@@ -52,10 +52,7 @@ internal sealed class RawDynamoDb(HttpClient http, Uri serviceUrl)
                 writer.WriteString("IndexName", indexName);
             }
 
-            writer.WriteString("KeyConditionExpression", "#k = :k");
-            writer.WriteStartObject("ExpressionAttributeNames");
-            writer.WriteString("#k", keyName);
-            writer.WriteEndObject();
+            writer.WriteString("KeyConditionExpression", keyName + " = :k");
             writer.WriteStartObject("ExpressionAttributeValues");
             writer.WriteStartObject(":k");
             writer.WriteString("S", keyValue);
@@ -80,10 +77,7 @@ internal sealed class RawDynamoDb(HttpClient http, Uri serviceUrl)
             }
 
             writer.WriteEndObject();
-            writer.WriteString("ConditionExpression", "attribute_not_exists(#c)");
-            writer.WriteStartObject("ExpressionAttributeNames");
-            writer.WriteString("#c", conditionAttribute);
-            writer.WriteEndObject();
+            writer.WriteString("ConditionExpression", $"attribute_not_exists({conditionAttribute})");
             writer.WriteString("ReturnConsumedCapacity", "INDEXES");
         });
 
