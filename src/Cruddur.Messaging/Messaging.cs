@@ -4,6 +4,7 @@ using Cruddur.Messaging.MessageGroups;
 using Cruddur.Messaging.Messages;
 using Cruddur.Messaging.Paging;
 using Cruddur.Messaging.Table;
+using Cruddur.Messaging.Time;
 using Cruddur.Messaging.Users;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -95,7 +96,7 @@ public sealed class Messaging
             return MessageValidator.GroupNotFound();
         }
 
-        var message = new Message(Guid.NewGuid(), messageGroupUuid, validText.Value!, me, timeProvider.GetUtcNow());
+        var message = new Message(Guid.NewGuid(), messageGroupUuid, validText.Value!, me, Now());
         return await table.PutMessageAsync(message, "C.put_message", cancellationToken);
     }
 
@@ -123,7 +124,7 @@ public sealed class Messaging
             return MessageValidator.Invalid(MessagingErrorCodes.MessageSelf, "You cannot message yourself.");
         }
 
-        var createdAt = timeProvider.GetUtcNow();
+        var createdAt = Now();
         for (var attempt = 1; ; attempt++)
         {
             if (await table.GetPairGroupAsync(me.Uuid, other.Uuid, cancellationToken) is { } existing)
@@ -149,10 +150,12 @@ public sealed class Messaging
 
             if (result == NewGroupResult.RowTimeTaken)
             {
-                createdAt = Time.MessageTimestamp.NextMicrosecond(createdAt);
+                createdAt = MessageTimestamp.NextMicrosecond(createdAt);
             }
         }
     }
+
+    private DateTimeOffset Now() => MessageTimestamp.TruncateToMicroseconds(timeProvider.GetUtcNow());
 
     private static MessagingError? Cursor(PageRequest page, string scope, out string? startAfter)
     {

@@ -29,23 +29,33 @@ public sealed class ConsumedCapacityRecorder : IDisposable
     /// Adds what one call of <paramref name="operation"/> (e.g. <c>A.query</c>, <c>E.put_row</c>) consumed.
     /// A transaction reports one entry per table; null (a call that did not report) counts the call only.
     /// </summary>
-    public void Record(string operation, IEnumerable<ConsumedCapacity>? consumed)
-    {
-        calls.AddOrUpdate(operation, 1, (_, count) => count + 1);
-        foreach (var capacity in consumed ?? [])
-        {
-            Add(operation, "table", capacity.Table);
-            foreach (var (indexName, indexCapacity) in capacity.GlobalSecondaryIndexes ?? [])
-            {
-                Add(operation, "gsi:" + indexName, indexCapacity);
-            }
-        }
-    }
+    /// <remarks>
+    /// DynamoDB Local reports only <c>CapacityUnits</c>, without the read/write split; such totals count under the kind
+    /// "units". Callers that know whether the call read or wrote use the overloads that take a <see cref="CapacityKind"/>.
+    /// </remarks>
+    public void Record(string operation, IEnumerable<ConsumedCapacity>? consumed) => Record(operation, consumed, "units");
 
     /// <summary>Adds what one single-item call consumed.</summary>
     public void Record(string operation, ConsumedCapacity? consumed) => Record(operation, consumed is null ? null : [consumed]);
 
-    /// <summary>Running totals: (operation, "table" or "gsi:{name}", "read"/"write") → capacity units.</summary>
+    /// <summary>Adds what one call that reads or writes consumed; a total without the read/write split counts as <paramref name="kind"/>.</summary>
+    public void Record(string operation, IEnumerable<ConsumedCapacity>? consumed, CapacityKind kind) =>
+        Record(operation, consumed, kind == CapacityKind.Read ? "read" : "write");
+
+    private void Record(string operation, IEnumerable<ConsumedCapacity>? consumed, string unsplitKind)
+    {
+        calls.AddOrUpdate(operation, 1, (_, count) => count + 1);
+        foreach (var capacity in consumed ?? [])
+        {
+            Add(operation, "table", capacity.Table, unsplitKind);
+            foreach (var (indexName, indexCapacity) in capacity.GlobalSecondaryIndexes ?? [])
+            {
+                Add(operation, "gsi:" + indexName, indexCapacity, unsplitKind);
+            }
+        }
+    }
+
+    /// <summary>Running totals: (operation, "table" or "gsi:{name}", "read"/"write"/"units") → capacity units.</summary>
     public IReadOnlyDictionary<(string Operation, string Target, string Kind), double> Totals => totals;
 
     /// <summary>How many calls each operation made.</summary>
@@ -61,10 +71,16 @@ public sealed class ConsumedCapacityRecorder : IDisposable
     /// <inheritdoc />
     public void Dispose() => meter.Dispose();
 
-    private void Add(string operation, string target, Capacity? capacity)
+    private void Add(string operation, string target, Capacity? capacity, string unsplitKind)
     {
         if (capacity is null)
         {
+            return;
+        }
+
+        if (capacity.ReadCapacityUnits is null && capacity.WriteCapacityUnits is null)
+        {
+            Add(operation, target, unsplitKind, capacity.CapacityUnits);
             return;
         }
 
@@ -82,4 +98,14 @@ public sealed class ConsumedCapacityRecorder : IDisposable
         totals.AddOrUpdate((operation, target, kind), units.Value, (_, total) => total + units.Value);
         capacityUnits.Add(units.Value, new("operation", operation), new("target", target), new("kind", kind));
     }
+}
+
+/// <summary>Whether a DynamoDB call reads or writes, for totals reported without the read/write split.</summary>
+public enum CapacityKind
+{
+    /// <summary>GetItem, Query.</summary>
+    Read,
+
+    /// <summary>PutItem, DeleteItem, TransactWriteItems, BatchWriteItem.</summary>
+    Write,
 }

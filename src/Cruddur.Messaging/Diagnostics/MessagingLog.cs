@@ -4,8 +4,8 @@ namespace Cruddur.Messaging.Diagnostics;
 
 internal static partial class MessagingLog
 {
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "DynamoDB {Operation} on {TableName}: {ReadUnits} RCU, {WriteUnits} WCU")]
-    public static partial void DynamoDbCall(this ILogger logger, string operation, string tableName, double readUnits, double writeUnits);
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "DynamoDB {Operation} on {TableName}: {Kind} {CapacityUnits} capacity units")]
+    public static partial void DynamoDbCall(this ILogger logger, string operation, string tableName, CapacityKind kind, double capacityUnits);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "DynamoDB {Operation} on {TableName} failed: {ErrorCode}")]
     public static partial void DynamoDbCallFailed(this ILogger logger, string operation, string tableName, string? errorCode);

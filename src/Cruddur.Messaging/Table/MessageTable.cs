@@ -54,7 +54,7 @@ internal sealed class MessageTable(IAmazonDynamoDB dynamoDb, string tableName, C
         var pk = MessagesPk(messageGroupUuid);
         // One more than the page, so the last page is known to be the last and announces no cursor.
         var request = NewestFirst(pk, startAfterSortKey, limit + 1);
-        var response = await CallAsync("A.query", request, static (db, r, ct) => db.QueryAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
+        var response = await CallAsync("A.query", CapacityKind.Read, request, static (db, r, ct) => db.QueryAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
         var items = response.Items ?? [];
         var messages = new List<Message>(Math.Min(items.Count, limit));
         foreach (var item in items.Take(limit))
@@ -86,7 +86,7 @@ internal sealed class MessageTable(IAmazonDynamoDB dynamoDb, string tableName, C
         {
             var request = NewestFirst(pk, null, limit + 1 - groups.Count + GroupRowSlack);
             request.ExclusiveStartKey = startKey;
-            var response = await CallAsync("B.query", request, static (db, r, ct) => db.QueryAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
+            var response = await CallAsync("B.query", CapacityKind.Read, request, static (db, r, ct) => db.QueryAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
             foreach (var item in response.Items ?? [])
             {
                 if (MessageItems.ReadGroupRow(item) is not { } group)
@@ -118,7 +118,7 @@ internal sealed class MessageTable(IAmazonDynamoDB dynamoDb, string tableName, C
             ProjectionExpression = MemberUuids,
             ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
         };
-        var response = await CallAsync("membership.get_group", request, static (db, r, ct) => db.GetItemAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
+        var response = await CallAsync("membership.get_group", CapacityKind.Read, request, static (db, r, ct) => db.GetItemAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
         return MessageItems.ReadGroupMembers(response.Item);
     }
 
@@ -139,7 +139,7 @@ internal sealed class MessageTable(IAmazonDynamoDB dynamoDb, string tableName, C
             Limit = 10,
             ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
         };
-        var response = await CallAsync("membership.query_rows", request, static (db, r, ct) => db.QueryAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
+        var response = await CallAsync("membership.query_rows", CapacityKind.Read, request, static (db, r, ct) => db.QueryAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
         return (response.Items ?? []).Select(MessageItems.ReadGroupRowOwner).OfType<Guid>().Distinct().ToArray();
     }
 
@@ -154,7 +154,7 @@ internal sealed class MessageTable(IAmazonDynamoDB dynamoDb, string tableName, C
             ProjectionExpression = GroupUuid,
             ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
         };
-        var response = await CallAsync("D.get_pair", request, static (db, r, ct) => db.GetItemAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
+        var response = await CallAsync("D.get_pair", CapacityKind.Read, request, static (db, r, ct) => db.GetItemAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
         return MessageItems.ReadPairGroup(response.Item);
     }
 
@@ -176,7 +176,7 @@ internal sealed class MessageTable(IAmazonDynamoDB dynamoDb, string tableName, C
             };
             try
             {
-                await CallAsync(operation, request, static (db, r, ct) => db.PutItemAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
+                await CallAsync(operation, CapacityKind.Write, request, static (db, r, ct) => db.PutItemAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
                 return message;
             }
             catch (ConditionalCheckFailedException) when (collisions < MaxCollisions)
@@ -220,7 +220,7 @@ internal sealed class MessageTable(IAmazonDynamoDB dynamoDb, string tableName, C
         };
         try
         {
-            await CallAsync("D.transact", request, static (db, r, ct) => db.TransactWriteItemsAsync(r, ct), static r => r.ConsumedCapacity, cancellationToken);
+            await CallAsync("D.transact", CapacityKind.Write, request, static (db, r, ct) => db.TransactWriteItemsAsync(r, ct), static r => r.ConsumedCapacity, cancellationToken);
             return NewGroupResult.Created;
         }
         catch (TransactionCanceledException exception)
@@ -239,7 +239,7 @@ internal sealed class MessageTable(IAmazonDynamoDB dynamoDb, string tableName, C
         var request = NewestFirst(MessagesPk(messageGroupUuid), null, 1);
         request.ConsistentRead = true;
         request.ProjectionExpression = Sk;
-        var response = await CallAsync("put_message.query_newest", request, static (db, r, ct) => db.QueryAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
+        var response = await CallAsync("put_message.query_newest", CapacityKind.Read, request, static (db, r, ct) => db.QueryAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
         return response.Items is [var newest, ..] && MessageTimestamp.TryParse(SortKey(newest), out var time) ? time : null;
     }
 
@@ -261,6 +261,7 @@ internal sealed class MessageTable(IAmazonDynamoDB dynamoDb, string tableName, C
 
     private async Task<TResponse> CallAsync<TRequest, TResponse>(
         string operation,
+        CapacityKind kind,
         TRequest request,
         Func<IAmazonDynamoDB, TRequest, CancellationToken, Task<TResponse>> call,
         Func<TResponse, IReadOnlyList<ConsumedCapacity>?> consumed,
@@ -278,17 +279,17 @@ internal sealed class MessageTable(IAmazonDynamoDB dynamoDb, string tableName, C
         catch (AmazonServiceException exception)
         {
             // A refused call (a failed condition, a cancelled transaction) still counts as a call.
-            recorder.Record(operation, (IEnumerable<ConsumedCapacity>?)null);
+            recorder.Record(operation, null, kind);
             activity?.SetStatus(ActivityStatusCode.Error, exception.ErrorCode);
             logger.DynamoDbCallFailed(operation, tableName, exception.ErrorCode);
             throw;
         }
 
         var capacity = consumed(response);
-        recorder.Record(operation, capacity);
+        recorder.Record(operation, capacity, kind);
         if (logger.IsEnabled(LogLevel.Debug))
         {
-            logger.DynamoDbCall(operation, tableName, capacity?.Sum(c => c.ReadCapacityUnits ?? 0) ?? 0, capacity?.Sum(c => c.WriteCapacityUnits ?? 0) ?? 0);
+            logger.DynamoDbCall(operation, tableName, kind, capacity?.Sum(c => c.CapacityUnits ?? 0) ?? 0);
         }
 
         return response;

@@ -40,6 +40,7 @@ public static class MessageTimestamp
     /// <summary>The next representable table time, one microsecond later.</summary>
     public static DateTimeOffset NextMicrosecond(DateTimeOffset time) => TruncateToMicroseconds(time).AddTicks(TimeSpan.TicksPerMicrosecond);
 
-    private static DateTimeOffset TruncateToMicroseconds(DateTimeOffset time) =>
+    /// <summary>The time as the table keeps it: cut to the microsecond, so what is returned equals what is read back.</summary>
+    public static DateTimeOffset TruncateToMicroseconds(DateTimeOffset time) =>
         new(time.Ticks - (time.Ticks % TimeSpan.TicksPerMicrosecond), time.Offset);
 }
