@@ -23,6 +23,9 @@ internal sealed class BenchOptions
     /// <summary>Sequential first-page requests per scaling size (after a short warm-up).</summary>
     public int ScalingRequests { get; private init; } = 300;
 
+    /// <summary>How long each CPU-sampled app phase runs (A, B and C at 16 users, after the measured phases).</summary>
+    public TimeSpan ProfileDuration { get; private init; } = TimeSpan.FromSeconds(8);
+
     public string? WebAppDll { get; private init; }
 
     public string? OutputDirectory { get; private init; }
@@ -60,6 +63,7 @@ internal sealed class BenchOptions
                 ScalingGroups = [10, 100, 1_000],
                 ScalingMessages = [100, 1_000, 10_000],
                 ScalingRequests = 50,
+                ProfileDuration = TimeSpan.FromSeconds(2),
             }
             : new BenchOptions();
         var appEnvironment = new Dictionary<string, string>();
@@ -149,6 +153,7 @@ internal sealed class BenchOptions
             ScalingGroups = ScalingGroups,
             ScalingMessages = ScalingMessages,
             ScalingRequests = ScalingRequests,
+            ProfileDuration = ProfileDuration,
             WebAppDll = webAppDll ?? WebAppDll,
             OutputDirectory = outputDirectory ?? OutputDirectory,
             AppEnvironment = appEnvironment ?? AppEnvironment,

@@ -10,6 +10,7 @@ using Cruddur.Bench.Capacity;
 using Cruddur.Bench.Launch;
 using Cruddur.Bench.Load;
 using Cruddur.Bench.Monitoring;
+using Cruddur.Bench.Profiling;
 using Cruddur.Bench.Reporting;
 using Cruddur.Bench.Seeding;
 using Cruddur.Bench.StreamLag;
@@ -161,14 +162,32 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
                 if (pattern is "C" or "D" && streamRunning)
                 {
                     var lag = probe is null ? null : await probe.CompleteAsync();
-                    var posted = lastPosts.Where(body => body is not null)
-                        .Select(body => StreamLagProbe.TryRead(body, out var group, out var createdAt) ? (group, createdAt) : default)
-                        .Where(post => post != default)
-                        .ToArray();
-                    var (drained, notReached) = await lagProbe.DrainAsync(posted, TimeSpan.FromSeconds(120), cancellationToken);
+                    var (drained, notReached) = await lagProbe.DrainAsync(LastPosts(lastPosts), TimeSpan.FromSeconds(120), cancellationToken);
                     results.StreamLag.Add(new StreamLagRow(pattern, concurrency, lag ?? new StreamLagResult(0, 0, double.NaN, double.NaN, double.NaN, 0), drained.TotalMilliseconds, notReached));
                     Progress($"  stream: {(lag is null ? "" : $"lag p50 {lag.P50Ms:0.0} ms p99 {lag.P99Ms:0.0} ms ({lag.Samples} samples); ")}drained in {drained.TotalMilliseconds:0} ms");
                 }
+            }
+        }
+
+        var profiledUsers = options.Users.Contains(16) ? 16 : options.Users.Max();
+        var outputDirectory = options.OutputDirectory ?? Path.Combine(repoRoot, "bench", "out");
+        Directory.CreateDirectory(outputDirectory);
+        foreach (var pattern in new[] { "A", "B", "C" })
+        {
+            Progress($"CPU profile of the app: {pattern} at {profiledUsers} users for {options.ProfileDuration.TotalSeconds:0} s");
+            var profiledPosts = new byte[profiledUsers][];
+            var request = targets.App(pattern, null, profiledPosts);
+            var profile = await CpuSampler.ProfileAsync(
+                $"{pattern} at {profiledUsers} users",
+                app.ProcessId,
+                ct => LoadRunner.RunAsync(profiledUsers, TimeSpan.Zero, options.ProfileDuration, request, ct),
+                Path.Combine(outputDirectory, $"profile-{pattern}.nettrace"),
+                cancellationToken);
+            results.Profiles.Add(profile);
+            if (pattern == "C" && streamRunning)
+            {
+                // Let pattern E catch up before the next measurement.
+                await lagProbe.DrainAsync(LastPosts(profiledPosts), TimeSpan.FromSeconds(120), cancellationToken);
             }
         }
 
@@ -231,6 +250,11 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
         Progress(lag is { } value ? $"stream processor is running (first lag {value.TotalMilliseconds:0} ms)" : "stream processor is NOT running in the app");
         return lag is not null;
     }
+
+    private static (Guid Group, DateTimeOffset CreatedAt)[] LastPosts(byte[][] bodies) =>
+        [.. bodies.Where(body => body is not null)
+            .Select(body => StreamLagProbe.TryRead(body, out var group, out var createdAt) ? (group, createdAt) : default)
+            .Where(post => post != default)];
 
     internal long NextRawSequence() => Interlocked.Increment(ref rawSequence);
 

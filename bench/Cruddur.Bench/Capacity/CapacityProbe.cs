@@ -128,8 +128,9 @@ internal static class CapacityProbe
         var operations = recorder.Calls.Keys.Concat(totals.Keys.Select(key => key.Operation)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
         foreach (var operation in operations)
         {
-            double Units(string target, string kind) =>
-                totals.Where(entry => entry.Key.Operation == operation && entry.Key.Kind == kind && (target == "table" ? entry.Key.Target == "table" : entry.Key.Target != "table"))
+            double Units(string? target, string kind) =>
+                totals.Where(entry => entry.Key.Operation == operation && entry.Key.Kind == kind
+                        && (target is null || (target == "table" ? entry.Key.Target == "table" : entry.Key.Target != "table")))
                     .Sum(entry => entry.Value) / calls;
             yield return new CapacityRow(
                 pattern,
@@ -139,10 +140,16 @@ internal static class CapacityProbe
                 Units("table", "read"),
                 Units("table", "write"),
                 Units("gsi", "read"),
-                Units("gsi", "write"));
+                Units("gsi", "write"),
+                Units("table", "units"),
+                Units("gsi", "units"));
         }
     }
 }
 
 /// <summary>Capacity units per pattern call, for one core operation (e.g. <c>A.query</c>): table and GSI, read and write.</summary>
-internal sealed record CapacityRow(string Pattern, string Variant, string Operation, double CallsPerPattern, double TableRcu, double TableWcu, double GsiRcu, double GsiWcu);
+/// <remarks>
+/// DynamoDB Local reports a call's total without the read/write split; the core files it as read or write when the
+/// caller says which, otherwise as unsplit units (kept apart here, never guessed).
+/// </remarks>
+internal sealed record CapacityRow(string Pattern, string Variant, string Operation, double CallsPerPattern, double TableRcu, double TableWcu, double GsiRcu, double GsiWcu, double TableUnits, double GsiUnits);

@@ -29,6 +29,8 @@ internal sealed class BenchResults
 
     public List<CapacityRow> Capacity { get; } = [];
 
+    public List<Profiling.CpuProfile> Profiles { get; } = [];
+
     public MemoryResult? Memory { get; set; }
 
     public List<TargetRow> Targets { get; } = [];

@@ -28,6 +28,7 @@ internal static class MarkdownReport
         RenderStreamLag(md, results);
         RenderScaling(md, results);
         RenderCapacity(md, results);
+        RenderProfiles(md, results);
         RenderMemory(md, results);
         RenderTargets(md, results);
 
@@ -146,20 +147,68 @@ internal static class MarkdownReport
 
         Line(md, "## Consumed capacity per pattern call (from the core's ConsumedCapacityRecorder)");
         Line(md);
-        Line(md, "| pattern | variant | operation | calls | table RCU | table WCU | GSI RCU | GSI WCU |");
-        Line(md, "|---|---|---|--:|--:|--:|--:|--:|");
+        Line(md, "DynamoDB Local reports each call's capacity without the read/write split: the core files it as RCU or WCU where the call says which; "
+            + "`units` are totals of calls that did not say (not guessed here). Calls = DynamoDB calls per pattern call.");
+        Line(md);
+        Line(md, "| pattern | variant | operation | calls | table RCU | table WCU | GSI RCU | GSI WCU | table units | GSI units |");
+        Line(md, "|---|---|---|--:|--:|--:|--:|--:|--:|--:|");
         foreach (var group in results.Capacity.GroupBy(row => (row.Pattern, row.Variant)))
         {
             foreach (var row in group)
             {
-                Line(md, $"| {row.Pattern} | {row.Variant} | `{row.Operation}` | {F2(row.CallsPerPattern)} | {F2(row.TableRcu)} | {F2(row.TableWcu)} | {F2(row.GsiRcu)} | {F2(row.GsiWcu)} |");
+                Line(md, $"| {row.Pattern} | {row.Variant} | `{row.Operation}` | {F2(row.CallsPerPattern)} | {F2(row.TableRcu)} | {F2(row.TableWcu)} | {F2(row.GsiRcu)} | {F2(row.GsiWcu)} | {F2(row.TableUnits)} | {F2(row.GsiUnits)} |");
             }
 
-            Line(md, $"| **{group.Key.Pattern}** | **{group.Key.Variant}** | **total** | **{F2(group.Sum(r => r.CallsPerPattern))}** | **{F2(group.Sum(r => r.TableRcu))}** | **{F2(group.Sum(r => r.TableWcu))}** | **{F2(group.Sum(r => r.GsiRcu))}** | **{F2(group.Sum(r => r.GsiWcu))}** |");
+            if (group.Count() > 1)
+            {
+                Line(md, $"| **{group.Key.Pattern}** | **{group.Key.Variant}** | **total** | **{F2(group.Sum(r => r.CallsPerPattern))}** | **{F2(group.Sum(r => r.TableRcu))}** | **{F2(group.Sum(r => r.TableWcu))}** | **{F2(group.Sum(r => r.GsiRcu))}** | **{F2(group.Sum(r => r.GsiWcu))}** | **{F2(group.Sum(r => r.TableUnits))}** | **{F2(group.Sum(r => r.GsiUnits))}** |");
+            }
         }
 
         Line(md);
     }
+
+    private static void RenderProfiles(StringBuilder md, BenchResults results)
+    {
+        if (results.Profiles.Count == 0)
+        {
+            return;
+        }
+
+        Line(md, "## Where the app's CPU goes (EventPipe sample profiler)");
+        Line(md);
+        Line(md, "Share of the app's managed CPU samples with each area on the stack (inclusive: areas overlap, e.g. Kestrel calls the endpoint that calls the SDK).");
+        Line(md);
+        var areas = results.Profiles.SelectMany(p => p.Areas.Select(a => a.Name)).Distinct(StringComparer.Ordinal)
+            .OrderByDescending(name => results.Profiles.Max(p => p.Areas.FirstOrDefault(a => a.Name == name)?.Percent ?? 0)).ToArray();
+        Line(md, "| area | " + string.Join(" | ", results.Profiles.Select(p => $"{p.Label} ({p.ManagedSamples:N0} samples)")) + " |");
+        Line(md, "|---|" + string.Concat(results.Profiles.Select(_ => "--:|")));
+        foreach (var area in areas)
+        {
+            Line(md, $"| {area} | " + string.Join(" | ", results.Profiles.Select(p => p.Areas.FirstOrDefault(a => a.Name == area) is { } entry ? $"{entry.Percent:0.0}%" : "")) + " |");
+        }
+
+        Line(md);
+        foreach (var profile in results.Profiles)
+        {
+            Line(md, $"<details><summary>{profile.Label}: top methods</summary>");
+            Line(md);
+            Line(md, "| on top of the stack (exclusive) | % | Cruddur/AWSSDK on the stack (inclusive) | % |");
+            Line(md, "|---|--:|---|--:|");
+            for (var i = 0; i < Math.Max(profile.TopExclusive.Count, profile.TopInclusiveOwn.Count); i++)
+            {
+                var exclusive = i < profile.TopExclusive.Count ? profile.TopExclusive[i] : null;
+                var inclusive = i < profile.TopInclusiveOwn.Count ? profile.TopInclusiveOwn[i] : null;
+                Line(md, $"| {Code(exclusive?.Name)} | {(exclusive is null ? "" : $"{exclusive.Percent:0.0}")} | {Code(inclusive?.Name)} | {(inclusive is null ? "" : $"{inclusive.Percent:0.0}")} |");
+            }
+
+            Line(md);
+            Line(md, "</details>");
+            Line(md);
+        }
+    }
+
+    private static string Code(string? name) => name is null ? "" : "`" + (name.Length > 110 ? name[..110] + "…" : name).Replace('|', '/') + "`";
 
     private static void RenderMemory(StringBuilder md, BenchResults results)
     {
