@@ -39,6 +39,24 @@ internal static class CpuSampler
         ("System.Text.RegularExpressions", "regex"),
     ];
 
+    /// <summary>Methods that, on top of the stack, mean a thread is spinning or waiting for work, a lock or a GC, not serving a request.</summary>
+    private static readonly string[] WaitingOnTop =
+    [
+        "System.Threading.LowLevelLifoSemaphore.",
+        "System.Threading.PortableThreadPool+WorkerThread.WorkerThreadStart",
+        "System.Threading.Thread.<PollGC>",
+        "System.Threading.Thread.PollGC",
+        "System.Threading.WaitHandle.Wait",
+        "System.Threading.ManualResetEventSlim.Wait",
+        "System.Threading.Monitor.Wait",
+        "System.Threading.Monitor.Enter_Slowpath",
+        "System.Threading.SpinWait.",
+        "System.Threading.Thread.Sleep",
+        "System.Threading.Thread.SpinWait",
+        "Interop+Kernel32.ReleaseSemaphore",
+        "Interop+Kernel32.SetEvent",
+    ];
+
     public static async Task<CpuProfile> ProfileAsync(string label, int pid, Func<CancellationToken, Task> load, string nettracePath, CancellationToken cancellationToken)
     {
         var client = new DiagnosticsClient(pid);
@@ -68,9 +86,11 @@ internal static class CpuSampler
             using var source = log.Events.GetSource();
             var parser = new SampleProfilerTraceEventParser(source);
             var managed = 0;
+            var waiting = 0;
             var exclusive = new Dictionary<string, int>(StringComparer.Ordinal);
             var inclusiveAreas = new Dictionary<string, int>(StringComparer.Ordinal);
             var inclusiveMethods = new Dictionary<string, int>(StringComparer.Ordinal);
+            var lockCallers = new Dictionary<string, int>(StringComparer.Ordinal);
             parser.ThreadSample += sample =>
             {
                 if (sample.Type != ClrThreadSampleType.Managed || sample.CallStack() is not { } stack)
@@ -79,7 +99,26 @@ internal static class CpuSampler
                 }
 
                 managed++;
-                Increment(exclusive, MethodName(stack.CodeAddress));
+                var top = MethodName(stack.CodeAddress);
+                if (WaitingOnTop.Any(prefix => top.StartsWith(prefix, StringComparison.Ordinal)))
+                {
+                    waiting++;
+                    if (top.StartsWith("System.Threading.Monitor.Enter", StringComparison.Ordinal))
+                    {
+                        // Lock contention: who takes the lock?
+                        var caller = stack.Caller;
+                        while (caller is not null && MethodName(caller.CodeAddress).StartsWith("System.Threading.", StringComparison.Ordinal))
+                        {
+                            caller = caller.Caller;
+                        }
+
+                        Increment(lockCallers, caller is null ? "?" : MethodName(caller.CodeAddress));
+                    }
+
+                    return;
+                }
+
+                Increment(exclusive, top);
                 var areas = new HashSet<string>(StringComparer.Ordinal);
                 var methods = new HashSet<string>(StringComparer.Ordinal);
                 for (var frame = stack; frame is not null; frame = frame.Caller)
@@ -104,13 +143,16 @@ internal static class CpuSampler
             };
             source.Process();
 
-            double Share(int count) => managed == 0 ? 0 : count * 100.0 / managed;
+            var working = managed - waiting;
+            double Share(int count) => working == 0 ? 0 : count * 100.0 / working;
             return new CpuProfile(
                 label,
                 managed,
+                waiting,
                 [.. inclusiveAreas.Where(a => a.Key != "other").OrderByDescending(a => a.Value).Select(a => new ProfileEntry(a.Key, Share(a.Value)))],
                 [.. exclusive.OrderByDescending(m => m.Value).Take(TopMethods).Select(m => new ProfileEntry(m.Key, Share(m.Value)))],
-                [.. inclusiveMethods.OrderByDescending(m => m.Value).Take(TopMethods).Select(m => new ProfileEntry(m.Key, Share(m.Value)))]);
+                [.. inclusiveMethods.OrderByDescending(m => m.Value).Take(TopMethods).Select(m => new ProfileEntry(m.Key, Share(m.Value)))],
+                [.. lockCallers.OrderByDescending(m => m.Value).Take(5).Select(m => new ProfileEntry(m.Key, Share(m.Value)))]);
         }
         finally
         {
@@ -142,9 +184,18 @@ internal static class CpuSampler
 }
 
 /// <summary>
-/// A CPU profile of one load: managed samples, the share of them with each area on the stack (inclusive, so shares
-/// overlap), the methods most often on top (exclusive), and the Cruddur/AWSSDK methods most often on the stack.
+/// A CPU profile of one load: managed samples, and how many of them only spin or wait (thread pool, locks, GC
+/// suspension: their top frame says so); of the rest ("working" samples), the share with each area on the stack
+/// (inclusive, so shares overlap), the methods most often on top (exclusive), the Cruddur/AWSSDK methods most often
+/// on the stack, and who took contended locks (in the same scale).
 /// </summary>
-internal sealed record CpuProfile(string Label, int ManagedSamples, IReadOnlyList<ProfileEntry> Areas, IReadOnlyList<ProfileEntry> TopExclusive, IReadOnlyList<ProfileEntry> TopInclusiveOwn);
+internal sealed record CpuProfile(
+    string Label,
+    int ManagedSamples,
+    int WaitingSamples,
+    IReadOnlyList<ProfileEntry> Areas,
+    IReadOnlyList<ProfileEntry> TopExclusive,
+    IReadOnlyList<ProfileEntry> TopInclusiveOwn,
+    IReadOnlyList<ProfileEntry> LockContentionCallers);
 
 internal sealed record ProfileEntry(string Name, double Percent);

@@ -25,6 +25,9 @@ internal sealed class BenchResults
 
     public List<StreamLagRow> StreamLag { get; } = [];
 
+    /// <summary>Where pattern E ran: the app (its hosted local stream processor), or the benchmark when the app has none.</summary>
+    public string StreamHost { get; set; } = "the app (its hosted local stream processor)";
+
     public List<ScalingRow> Scaling { get; } = [];
 
     public List<CapacityRow> Capacity { get; } = [];

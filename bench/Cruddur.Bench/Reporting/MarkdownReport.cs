@@ -106,7 +106,7 @@ internal static class MarkdownReport
         Line(md, "## Stream lag (pattern E) under load");
         Line(md);
         Line(md, "From a posted message's `created_at` to the first poll (every 5 ms, raw GSI Query) that finds both participants' group rows at or past it; "
-            + "sampled from the load's own posts. Drain = after the phase, until every user's last post is reflected.");
+            + $"sampled from the load's own posts. Drain = after the phase, until every user's last post is reflected. Pattern E ran in {results.StreamHost}.");
         Line(md);
         Line(md, "| load | users | samples | p50 ms | p99 ms | max ms | gave up (>15 s) | drain after load ms |");
         Line(md, "|---|--:|--:|--:|--:|--:|--:|--:|");
@@ -177,12 +177,15 @@ internal static class MarkdownReport
 
         Line(md, "## Where the app's CPU goes (EventPipe sample profiler)");
         Line(md);
-        Line(md, "Share of the app's managed CPU samples with each area on the stack (inclusive: areas overlap, e.g. Kestrel calls the endpoint that calls the SDK).");
+        Line(md, "EventPipe samples every managed thread about once a millisecond. Samples whose top frame only spins or waits (thread-pool semaphore, worker idle loop, "
+            + "contended `Monitor.Enter`, GC suspension) are counted apart; of the rest (\"working\" samples), the share with each area on the stack "
+            + "(inclusive: areas overlap, e.g. Kestrel calls the endpoint that calls the SDK).");
         Line(md);
         var areas = results.Profiles.SelectMany(p => p.Areas.Select(a => a.Name)).Distinct(StringComparer.Ordinal)
             .OrderByDescending(name => results.Profiles.Max(p => p.Areas.FirstOrDefault(a => a.Name == name)?.Percent ?? 0)).ToArray();
-        Line(md, "| area | " + string.Join(" | ", results.Profiles.Select(p => $"{p.Label} ({p.ManagedSamples:N0} samples)")) + " |");
+        Line(md, "| area | " + string.Join(" | ", results.Profiles.Select(p => p.Label)) + " |");
         Line(md, "|---|" + string.Concat(results.Profiles.Select(_ => "--:|")));
+        Line(md, "| managed samples / of them spinning or waiting | " + string.Join(" | ", results.Profiles.Select(p => $"{p.ManagedSamples:N0} / {p.WaitingSamples * 100.0 / Math.Max(1, p.ManagedSamples):0}%")) + " |");
         foreach (var area in areas)
         {
             Line(md, $"| {area} | " + string.Join(" | ", results.Profiles.Select(p => p.Areas.FirstOrDefault(a => a.Name == area) is { } entry ? $"{entry.Percent:0.0}%" : "")) + " |");
@@ -203,6 +206,12 @@ internal static class MarkdownReport
             }
 
             Line(md);
+            if (profile.LockContentionCallers.Count > 0)
+            {
+                Line(md, "Lock contention (`Monitor.Enter` slow path) taken by: " + string.Join(", ", profile.LockContentionCallers.Select(c => $"{Code(c.Name)} {c.Percent:0.0}%")));
+                Line(md);
+            }
+
             Line(md, "</details>");
             Line(md);
         }
