@@ -11,13 +11,13 @@ namespace Cruddur.Bench.StreamLag;
 /// Pattern E's lag as a user sees it: from a message's <c>created_at</c> (the app's clock, the same machine's) to
 /// the first poll that finds both participants' group rows at or past that time. Samples a few of the load's own
 /// posts (at most <see cref="MaxInFlight"/> at once, one per <see cref="SampleEvery"/>) and polls the GSI, which
-/// holds exactly the two group rows of a group, every <see cref="PollEvery"/> with the raw client.
+/// holds exactly the two group rows of a group, with the raw client: every 5 ms at first, then every twentieth of
+/// the time waited so far (at most 50 ms), so the resolution stays about 5% while a long lag costs few polls.
 /// </summary>
 internal sealed class StreamLagProbe(RawDynamoDb raw, string tableName)
 {
-    public const int MaxInFlight = 4;
+    public const int MaxInFlight = 12;
     public static readonly TimeSpan SampleEvery = TimeSpan.FromMilliseconds(40);
-    public static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(5);
     public static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(15);
 
     private readonly ConcurrentBag<double> lagsMs = [];
@@ -96,7 +96,8 @@ internal sealed class StreamLagProbe(RawDynamoDb raw, string tableName)
                 return DateTimeOffset.UtcNow - createdAt;
             }
 
-            await Task.Delay(PollEvery, cancellationToken);
+            var wait = Math.Clamp(giveUp.Elapsed.TotalMilliseconds / 20, 5, 50);
+            await Task.Delay(TimeSpan.FromMilliseconds(wait), cancellationToken);
         }
 
         return null;
