@@ -37,6 +37,9 @@ internal static class CpuSampler
         ("System.Net.Sockets", "sockets"),
         ("System.Diagnostics", "System.Diagnostics (Activity, metrics)"),
         ("System.Text.RegularExpressions", "regex"),
+        ("System.IO.Pipelines", "Kestrel"),
+        ("Microsoft.Extensions.DependencyInjection", "dependency injection"),
+        ("Microsoft.Extensions.Options", "dependency injection"),
     ];
 
     /// <summary>Methods that, on top of the stack, mean a thread is spinning or waiting for work, a lock or a GC, not serving a request.</summary>
@@ -91,6 +94,7 @@ internal static class CpuSampler
             var inclusiveAreas = new Dictionary<string, int>(StringComparer.Ordinal);
             var inclusiveMethods = new Dictionary<string, int>(StringComparer.Ordinal);
             var lockCallers = new Dictionary<string, int>(StringComparer.Ordinal);
+            var selfAreas = new Dictionary<string, int>(StringComparer.Ordinal);
             parser.ThreadSample += sample =>
             {
                 if (sample.Type != ClrThreadSampleType.Managed || sample.CallStack() is not { } stack)
@@ -119,6 +123,17 @@ internal static class CpuSampler
                 }
 
                 Increment(exclusive, top);
+                var self = "other (runtime, collections, strings)";
+                for (var frame = stack; frame is not null; frame = frame.Caller)
+                {
+                    if (Area(MethodName(frame.CodeAddress)) is var area && area != "other")
+                    {
+                        self = area;
+                        break;
+                    }
+                }
+
+                Increment(selfAreas, self);
                 var areas = new HashSet<string>(StringComparer.Ordinal);
                 var methods = new HashSet<string>(StringComparer.Ordinal);
                 for (var frame = stack; frame is not null; frame = frame.Caller)
@@ -150,6 +165,7 @@ internal static class CpuSampler
                 managed,
                 waiting,
                 [.. inclusiveAreas.Where(a => a.Key != "other").OrderByDescending(a => a.Value).Select(a => new ProfileEntry(a.Key, Share(a.Value)))],
+                [.. selfAreas.OrderByDescending(a => a.Value).Select(a => new ProfileEntry(a.Key, Share(a.Value)))],
                 [.. exclusive.OrderByDescending(m => m.Value).Take(TopMethods).Select(m => new ProfileEntry(m.Key, Share(m.Value)))],
                 [.. inclusiveMethods.OrderByDescending(m => m.Value).Take(TopMethods).Select(m => new ProfileEntry(m.Key, Share(m.Value)))],
                 [.. lockCallers.OrderByDescending(m => m.Value).Take(5).Select(m => new ProfileEntry(m.Key, Share(m.Value)))]);
@@ -194,6 +210,7 @@ internal sealed record CpuProfile(
     int ManagedSamples,
     int WaitingSamples,
     IReadOnlyList<ProfileEntry> Areas,
+    IReadOnlyList<ProfileEntry> SelfAreas,
     IReadOnlyList<ProfileEntry> TopExclusive,
     IReadOnlyList<ProfileEntry> TopInclusiveOwn,
     IReadOnlyList<ProfileEntry> LockContentionCallers);

@@ -178,17 +178,23 @@ internal static class MarkdownReport
         Line(md, "## Where the app's CPU goes (EventPipe sample profiler)");
         Line(md);
         Line(md, "EventPipe samples every managed thread about once a millisecond. Samples whose top frame only spins or waits (thread-pool semaphore, worker idle loop, "
-            + "contended `Monitor.Enter`, GC suspension) are counted apart; of the rest (\"working\" samples), the share with each area on the stack "
-            + "(inclusive: areas overlap, e.g. Kestrel calls the endpoint that calls the SDK).");
+            + "contended `Monitor.Enter`, GC suspension) are counted apart. Of the rest (\"working\" samples): `self` = the area of the top-most frame that belongs to a known area "
+            + "(runtime and collection code counts for the library that called it), which adds up to 100%; `stack` = the share with the area anywhere on the stack "
+            + "(overlapping: middleware wraps the endpoint, the endpoint calls the SDK).");
         Line(md);
-        var areas = results.Profiles.SelectMany(p => p.Areas.Select(a => a.Name)).Distinct(StringComparer.Ordinal)
-            .OrderByDescending(name => results.Profiles.Max(p => p.Areas.FirstOrDefault(a => a.Name == name)?.Percent ?? 0)).ToArray();
-        Line(md, "| area | " + string.Join(" | ", results.Profiles.Select(p => p.Label)) + " |");
-        Line(md, "|---|" + string.Concat(results.Profiles.Select(_ => "--:|")));
-        Line(md, "| managed samples / of them spinning or waiting | " + string.Join(" | ", results.Profiles.Select(p => $"{p.ManagedSamples:N0} / {p.WaitingSamples * 100.0 / Math.Max(1, p.ManagedSamples):0}%")) + " |");
+        var areas = results.Profiles.SelectMany(p => p.SelfAreas.Select(a => a.Name)).Concat(results.Profiles.SelectMany(p => p.Areas.Select(a => a.Name)))
+            .Distinct(StringComparer.Ordinal)
+            .OrderByDescending(name => results.Profiles.Max(p => p.SelfAreas.FirstOrDefault(a => a.Name == name)?.Percent ?? 0))
+            .ToArray();
+        Line(md, "| area | " + string.Join(" | ", results.Profiles.Select(p => $"{p.Label}: self | stack")) + " |");
+        Line(md, "|---|" + string.Concat(results.Profiles.Select(_ => "--:|--:|")));
+        Line(md, "| managed samples / of them spinning or waiting | " + string.Join(" | ", results.Profiles.Select(p => $"{p.ManagedSamples:N0} | {p.WaitingSamples * 100.0 / Math.Max(1, p.ManagedSamples):0}%")) + " |");
         foreach (var area in areas)
         {
-            Line(md, $"| {area} | " + string.Join(" | ", results.Profiles.Select(p => p.Areas.FirstOrDefault(a => a.Name == area) is { } entry ? $"{entry.Percent:0.0}%" : "")) + " |");
+            Line(md, $"| {area} | " + string.Join(" | ", results.Profiles.Select(p =>
+                (p.SelfAreas.FirstOrDefault(a => a.Name == area) is { } self ? $"{self.Percent:0.0}%" : "")
+                + " | "
+                + (p.Areas.FirstOrDefault(a => a.Name == area) is { } stack ? $"{stack.Percent:0.0}%" : ""))) + " |");
         }
 
         Line(md);
