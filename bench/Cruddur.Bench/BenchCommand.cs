@@ -13,6 +13,21 @@ internal static class BenchCommand
             return 0;
         }
 
+        if (args is ["--analyse-trace", var trace])
+        {
+            // Re-reads a CPU profile that a run saved, without running anything.
+            var results = new Reporting.BenchResults
+            {
+                Command = "",
+                StartedAt = DateTimeOffset.UtcNow,
+                Machine = new("", 0, 0, "", "", "", 0, 0),
+                Settings = new(false, [], 0, 0, 0, 0, "", new Dictionary<string, string>()),
+            };
+            results.Profiles.Add(Profiling.CpuSampler.Analyse(Path.GetFileNameWithoutExtension(trace), trace));
+            await stdout.WriteAsync(Reporting.MarkdownReport.RenderProfilesOnly(results));
+            return 0;
+        }
+
         var (options, error) = BenchOptions.Parse(args);
         if (options is null)
         {

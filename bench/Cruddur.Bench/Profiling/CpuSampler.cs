@@ -58,6 +58,8 @@ internal static class CpuSampler
         "System.Threading.Thread.SpinWait",
         "Interop+Kernel32.ReleaseSemaphore",
         "Interop+Kernel32.SetEvent",
+        "Interop+Sys.WaitForSocketEvents",
+        "System.Net.Sockets.SocketAsyncEngine.EventLoop",
     ];
 
     public static async Task<CpuProfile> ProfileAsync(string label, int pid, Func<CancellationToken, Task> load, string nettracePath, CancellationToken cancellationToken)
@@ -80,7 +82,8 @@ internal static class CpuSampler
         return Analyse(label, nettracePath);
     }
 
-    private static CpuProfile Analyse(string label, string nettracePath)
+    /// <summary>Reads a saved trace (bench/out/profile-*.nettrace) back into a profile.</summary>
+    public static CpuProfile Analyse(string label, string nettracePath)
     {
         var etlxPath = TraceLog.CreateFromEventPipeDataFile(nettracePath);
         try
@@ -104,13 +107,26 @@ internal static class CpuSampler
 
                 managed++;
                 var top = MethodName(stack.CodeAddress);
-                if (WaitingOnTop.Any(prefix => top.StartsWith(prefix, StringComparison.Ordinal)))
+                var resolved = stack;
+                while (resolved is not null && MethodName(resolved.CodeAddress).StartsWith('['))
+                {
+                    resolved = resolved.Caller;
+                }
+
+                // Native frames (no method name) are attributed to the managed method that called into them.
+                var topResolved = resolved is null ? top : MethodName(resolved.CodeAddress);
+                if (topResolved != top)
+                {
+                    top = "[native] ← " + topResolved;
+                }
+
+                if (WaitingOnTop.Any(prefix => topResolved.StartsWith(prefix, StringComparison.Ordinal)))
                 {
                     waiting++;
-                    if (top.StartsWith("System.Threading.Monitor.Enter", StringComparison.Ordinal))
+                    if (topResolved.StartsWith("System.Threading.Monitor.Enter", StringComparison.Ordinal))
                     {
                         // Lock contention: who takes the lock?
-                        var caller = stack.Caller;
+                        var caller = resolved?.Caller;
                         while (caller is not null && MethodName(caller.CodeAddress).StartsWith("System.Threading.", StringComparison.Ordinal))
                         {
                             caller = caller.Caller;

@@ -168,6 +168,13 @@ internal static class MarkdownReport
         Line(md);
     }
 
+    public static string RenderProfilesOnly(BenchResults results)
+    {
+        var md = new StringBuilder();
+        RenderProfiles(md, results);
+        return md.ToString();
+    }
+
     private static void RenderProfiles(StringBuilder md, BenchResults results)
     {
         if (results.Profiles.Count == 0)
