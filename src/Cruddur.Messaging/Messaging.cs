@@ -152,6 +152,11 @@ public sealed class Messaging
             {
                 createdAt = MessageTimestamp.NextMicrosecond(createdAt);
             }
+            else if (result == NewGroupResult.Conflict)
+            {
+                // The other side's transaction is still in flight: give it a moment to commit, then read the pair again.
+                await Task.Delay(TimeSpan.FromMilliseconds(10 * attempt), cancellationToken);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 using Cruddur.Messaging.Hosting;
 using Cruddur.Messaging.Idempotency;
+using Cruddur.Messaging.Stream;
 using Cruddur.Web.Authentication;
 using Cruddur.Web.DevSignIn;
 using Cruddur.Web.Health;
@@ -25,8 +26,11 @@ builder.Services.AddSingleton<IdempotencyStore>();
 // Schemas and demo data for dotnet run, awaited before the server listens.
 builder.Services.AddLocalRun();
 
-// Pattern E in local runs: the stream processor is registered here, after the schemas exist (issue 4).
-// builder.Services.AddLocalStreamProcessor();
+// Pattern E in local runs (LocalRun:StreamProcessor): follows DynamoDB Local's stream. In AWS the Lambda does it.
+if (builder.Configuration.GetValue<bool>("LocalRun:StreamProcessor"))
+{
+    builder.Services.AddLocalStreamProcessor();
+}
 
 // Source-generated JSON and one problem+json answer for every error.
 builder.Services.AddApiJson();
@@ -44,6 +48,7 @@ builder.Services.AddOpenApi();
 var app = builder.Build();
 
 app.UseExceptionHandler();
+app.UseStatusCodePages(ApiProblems.WriteStatusCodePageAsync);
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();

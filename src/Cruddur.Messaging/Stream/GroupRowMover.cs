@@ -86,12 +86,12 @@ internal sealed class GroupRowMover(IAmazonDynamoDB dynamoDb, string tableName, 
                         ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
                     },
                     cancellationToken);
-                recorder.Record("E.put_row", response.ConsumedCapacity);
+                recorder.Record("E.put_row", One(response.ConsumedCapacity), CapacityKind.Write);
                 return true;
             }
             catch (ConditionalCheckFailedException exception)
             {
-                recorder.Record("E.put_row_conflict", (ConsumedCapacity?)null);
+                recorder.Record("E.put_row_conflict", null, CapacityKind.Write);
                 if (exception.Item is null || MessageItems.TextOf(exception.Item, MessageGroupUuid) == groupUuid)
                 {
                     return false;
@@ -129,12 +129,12 @@ internal sealed class GroupRowMover(IAmazonDynamoDB dynamoDb, string tableName, 
         try
         {
             var response = await dynamoDb.DeleteItemAsync(request, cancellationToken);
-            recorder.Record("E.delete_row", response.ConsumedCapacity);
+            recorder.Record("E.delete_row", One(response.ConsumedCapacity), CapacityKind.Write);
             return true;
         }
         catch (ConditionalCheckFailedException)
         {
-            recorder.Record("E.delete_row_conflict", (ConsumedCapacity?)null);
+            recorder.Record("E.delete_row_conflict", null, CapacityKind.Write);
             return false;
         }
     }
@@ -184,7 +184,7 @@ internal sealed class GroupRowMover(IAmazonDynamoDB dynamoDb, string tableName, 
                     ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
                 },
                 cancellationToken);
-            recorder.Record("E.query_rows", response.ConsumedCapacity);
+            recorder.Record("E.query_rows", One(response.ConsumedCapacity), CapacityKind.Read);
             rows.AddRange((response.Items ?? []).Where(row => MessageItems.ReadGroupRowOwner(row) is not null));
             start = response.LastEvaluatedKey is { Count: > 0 } next ? next : null;
         }
@@ -217,7 +217,7 @@ internal sealed class GroupRowMover(IAmazonDynamoDB dynamoDb, string tableName, 
                     ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
                 },
                 cancellationToken);
-            recorder.Record("E.repair_query", response.ConsumedCapacity);
+            recorder.Record("E.repair_query", One(response.ConsumedCapacity), CapacityKind.Read);
             rows.AddRange(response.Items ?? []);
             start = response.LastEvaluatedKey is { Count: > 0 } next ? next : null;
         }
@@ -225,6 +225,8 @@ internal sealed class GroupRowMover(IAmazonDynamoDB dynamoDb, string tableName, 
 
         return rows;
     }
+
+    private static ConsumedCapacity[]? One(ConsumedCapacity? consumed) => consumed is null ? null : [consumed];
 
     private static IOrderedEnumerable<Dictionary<string, AttributeValue>> NewestFirst(IEnumerable<Dictionary<string, AttributeValue>> rows) =>
         rows.OrderByDescending(RowTime).ThenByDescending(row => MessageItems.TextOf(row, Sk), StringComparer.Ordinal);

@@ -311,7 +311,7 @@ public sealed class LocalStreamProcessor : IDisposable
                     ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
                 },
                 cancellationToken);
-            recorder.Record("E.load_checkpoints", response.ConsumedCapacity);
+            recorder.Record("E.load_checkpoints", response.ConsumedCapacity is { } read ? [read] : null, CapacityKind.Read);
             foreach (var item in response.Items ?? [])
             {
                 if (MessageItems.ReadStreamCheckpoint(item) is var (shardId, sequenceNumber))
@@ -337,7 +337,7 @@ public sealed class LocalStreamProcessor : IDisposable
                 ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
             },
             cancellationToken);
-        recorder.Record("E.save_checkpoint", response.ConsumedCapacity);
+        recorder.Record("E.save_checkpoint", response.ConsumedCapacity is { } written ? [written] : null, CapacityKind.Write);
     }
 
     private static bool IsTransient(Exception exception, CancellationToken cancellationToken) =>

@@ -23,8 +23,8 @@ internal enum RecordOutcome
 /// <summary>Pattern E's metrics (on the core's meter) and spans.</summary>
 internal sealed class StreamMetrics
 {
-    /// <summary>Spans of stream batches and group-row moves.</summary>
-    public static readonly ActivitySource ActivitySource = new("Cruddur.Messaging.Stream");
+    /// <summary>Spans of stream batches and group-row moves, on the core's activity source.</summary>
+    public static ActivitySource ActivitySource => MessagingTelemetry.Source;
 
     private readonly Histogram<double> lag;
     private readonly Counter<long> records;

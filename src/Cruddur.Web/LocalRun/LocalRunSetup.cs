@@ -23,6 +23,9 @@ internal sealed class LocalRunSettings
     /// <summary>Seed the demo users, and the demo conversation when the table is empty.</summary>
     public bool SeedDemoData { get; set; }
 
+    /// <summary>Run pattern E in process, on DynamoDB Local's stream (read in Program.cs, before the services are built).</summary>
+    public bool StreamProcessor { get; set; }
+
     /// <summary>Print the URL and a curl line that signs in.</summary>
     public bool PrintSignInHelp { get; set; }
 }

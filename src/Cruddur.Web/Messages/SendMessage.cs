@@ -149,8 +149,10 @@ internal static class SendMessage
     }
 
     /// <summary>What the request asks for, so that a reused key with another request is recognised.</summary>
-    private static string Fingerprint(Target target, string text) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{target.GroupUuid:D}\n{target.Handle}\n{text}")));
+    internal static string Fingerprint(Guid? groupUuid, string? handle, string text) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{groupUuid:D}\n{handle}\n{text}")));
+
+    private static string Fingerprint(Target target, string text) => Fingerprint(target.GroupUuid, target.Handle, text);
 
     private readonly record struct Target(Guid? GroupUuid, string? Handle);
 }

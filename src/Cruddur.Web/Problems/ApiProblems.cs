@@ -1,4 +1,5 @@
 using Cruddur.Messaging;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -30,6 +31,22 @@ internal static class ApiProblems
         },
         error.Code,
         error.Detail);
+
+    /// <summary>
+    /// Gives the bodiless answers of routing (no such route, wrong method, a body type the endpoint does not accept)
+    /// the same problem shape as everything else.
+    /// </summary>
+    public static Task WriteStatusCodePageAsync(StatusCodeContext context)
+    {
+        var (code, detail) = context.HttpContext.Response.StatusCode switch
+        {
+            StatusCodes.Status404NotFound => ("not_found", "There is nothing at this address."),
+            StatusCodes.Status405MethodNotAllowed => ("method_not_allowed", "This address does not take this method."),
+            StatusCodes.Status415UnsupportedMediaType => ("content_type_unsupported", "Send the body as application/json."),
+            _ => ("request_invalid", "The request was refused."),
+        };
+        return WriteAsync(context.HttpContext, context.HttpContext.Response.StatusCode, code, detail);
+    }
 
     /// <summary>Writes a problem outside an endpoint (authentication, rate limiting, the exception handler).</summary>
     public static Task WriteAsync(HttpContext context, int status, string code, string detail) =>

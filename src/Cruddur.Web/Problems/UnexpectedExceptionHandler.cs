@@ -47,8 +47,9 @@ internal sealed partial class UnexpectedExceptionHandler(ILogger<UnexpectedExcep
         {
             switch (current)
             {
-                case NpgsqlException:
+                case NpgsqlException { IsTransient: true }:
                 case HttpRequestException:
+                case HttpIOException:
                 case SocketException:
                 case TimeoutException:
                 case InternalServerErrorException:

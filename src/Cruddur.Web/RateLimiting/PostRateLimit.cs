@@ -21,6 +21,8 @@ internal static class PostRateLimit
 {
     public const string PolicyName = "posts";
 
+    private const int Segments = 6;
+
     public static IServiceCollection AddPostRateLimit(this IServiceCollection services, IConfiguration configuration)
     {
         var settings = configuration.GetSection(PostRateLimitSettings.SectionName).Get<PostRateLimitSettings>() ?? new PostRateLimitSettings();
@@ -32,15 +34,14 @@ internal static class PostRateLimit
                 {
                     PermitLimit = settings.PermitLimit,
                     Window = settings.Window,
-                    SegmentsPerWindow = 6,
+                    SegmentsPerWindow = Segments,
                     QueueLimit = 0,
                 }));
             options.OnRejected = async (context, cancellationToken) =>
             {
-                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
-                {
-                    context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                }
+                // A sliding window frees permits segment by segment: one segment is the longest wait.
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var known) ? known : settings.Window / Segments;
+                context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
                 await ApiProblems.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, "rate_limited", "Too many messages in a short time; slow down.");
             };

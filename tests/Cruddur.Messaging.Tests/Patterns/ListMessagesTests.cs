@@ -173,6 +173,10 @@ public sealed class ListMessagesTests(LocalServicesFixture services)
         await world.PutRawAsync(Raw.OriginalMessage(group, "2023-02-26T12:34:56.789012", andrew, "Have you watched Babylon 5?"));
         await world.PutRawAsync(Raw.OriginalMessage(group, "2023-02-26T12:34:57.000001", bayko, "Sure"));
 
+        // A stranger is refused by the GSI fallback itself, before anything is cached.
+        (await world.NewProcess().ListMessagesAsync(mallory, group, new PageRequest(), Token)).ShouldFail(MessageGroupNotFound, MessagingErrorKind.NotFound);
+        (await world.NewProcess().PostToGroupAsync(mallory, group, "hi", Token)).ShouldFail(MessageGroupNotFound, MessagingErrorKind.NotFound);
+
         var messages = (await world.Messaging.ListMessagesAsync(bayko, group, new PageRequest(), Token)).ShouldSucceed();
         messages.Items.Select(message => (message.Text, message.Sender.Handle, message.Sender.DisplayName)).ShouldBe(
             [("Have you watched Babylon 5?", "andrew", "Andrew Brown"), ("Sure", "bayko", "Andrew Bayko")]);

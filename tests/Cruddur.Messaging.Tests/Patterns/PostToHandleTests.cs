@@ -1,3 +1,4 @@
+using Cruddur.Messaging.Diagnostics;
 using Cruddur.Messaging.Paging;
 using Cruddur.Testing;
 using Microsoft.Extensions.Time.Testing;
@@ -69,13 +70,16 @@ public sealed class PostToHandleTests(LocalServicesFixture services)
         for (var round = 0; round < 6; round++)
         {
             var (left, right) = (await world.UserAsync($"left{round}"), await world.UserAsync($"right{round}"));
-            var (leftProcess, rightProcess) = (world.NewProcess(), world.NewProcess());
+            var ((leftProcess, leftRecorder), (rightProcess, rightRecorder)) = (world.NewProcessWithRecorder(), world.NewProcessWithRecorder());
             using var start = new ManualResetEventSlim();
             var fromLeft = Task.Run(() => { start.Wait(Token); return leftProcess.PostToHandleAsync(left, right.Handle, "hi from left", Token); }, Token);
             var fromRight = Task.Run(() => { start.Wait(Token); return rightProcess.PostToHandleAsync(right, left.Handle, "hi from right", Token); }, Token);
             start.Set();
             var (a, b) = ((await fromLeft).ShouldSucceed(), (await fromRight).ShouldSucceed());
 
+            // How the race went: 2 transactions means both sides tried to create the group and one lost.
+            var transactions = Transactions(leftRecorder) + Transactions(rightRecorder);
+            TestContext.Current.TestOutputHelper?.WriteLine($"round {round}: {transactions} D.transact calls");
             a.MessageGroupUuid.ShouldBe(b.MessageGroupUuid);
             var group = a.MessageGroupUuid;
             (await world.ItemsAsync(PairPk(left.Uuid, right.Uuid))).ShouldHaveSingleItem()["group_uuid"].S.ShouldBe(group.ToString());
@@ -93,6 +97,8 @@ public sealed class PostToHandleTests(LocalServicesFixture services)
         (await world.ItemsAsync("PAIR#")).Count.ShouldBe(6);
         (await world.ItemsAsync("GRP#")).Count.ShouldBe(12);
     }
+
+    private static long Transactions(ConsumedCapacityRecorder recorder) => recorder.Calls.GetValueOrDefault("D.transact");
 
     private static string PairPk(Guid a, Guid b) => a.CompareTo(b) <= 0 ? $"PAIR#{a}#{b}" : $"PAIR#{b}#{a}";
 }

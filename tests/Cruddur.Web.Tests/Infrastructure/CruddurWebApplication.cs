@@ -5,6 +5,8 @@ using Cruddur.Messaging.Hosting;
 using Cruddur.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cruddur.Web.Tests.Infrastructure;
 
@@ -12,11 +14,15 @@ namespace Cruddur.Web.Tests.Infrastructure;
 /// The web app in process, on the fixture's DynamoDB Local and PostgreSQL, with its own table and database.
 /// Settings go in through host configuration; users sign in through the real dev sign-in route.
 /// </summary>
-public sealed class CruddurWebApplication(string environment, IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
+public sealed class CruddurWebApplication(string environment, IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? configureServices) : WebApplicationFactory<Program>
 {
     /// <summary>An app in Development (dev sign-in on) with a fresh table and database.</summary>
     public static async Task<CruddurWebApplication> StartAsync(
-        LocalServicesFixture services, string environment = "Development", IReadOnlyDictionary<string, string?>? extra = null, Uri? dynamoDbServiceUrl = null)
+        LocalServicesFixture services,
+        string environment = "Development",
+        IReadOnlyDictionary<string, string?>? extra = null,
+        Uri? dynamoDbServiceUrl = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         var tableName = dynamoDbServiceUrl is null ? await services.CreateTableAsync(cancellationToken) : LocalServicesFixture.UniqueName("messages");
@@ -27,6 +33,7 @@ public sealed class CruddurWebApplication(string environment, IReadOnlyDictionar
             ["Messaging:TableName"] = tableName,
             ["LocalRun:LoadSchemas"] = "true",
             ["LocalRun:SeedDemoData"] = "false",
+            ["LocalRun:StreamProcessor"] = "false",
             ["LocalRun:PrintSignInHelp"] = "false",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
@@ -34,7 +41,7 @@ public sealed class CruddurWebApplication(string environment, IReadOnlyDictionar
             settings[key] = value;
         }
 
-        var app = new CruddurWebApplication(environment, settings);
+        var app = new CruddurWebApplication(environment, settings, configureServices);
         app.TableName = tableName;
         _ = app.Server; // start now, so the schemas exist before the first request
         return app;
@@ -80,6 +87,11 @@ public sealed class CruddurWebApplication(string environment, IReadOnlyDictionar
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (configureServices is not null)
+        {
+            builder.ConfigureTestServices(configureServices);
         }
     }
 }

@@ -1,0 +1,71 @@
+using Amazon.DynamoDBv2;
+using Cruddur.Cli.Connection;
+using Cruddur.Cli.Ddb;
+using Cruddur.Messaging.Hosting;
+using Cruddur.Messaging.LocalServices;
+using Cruddur.Messaging.Seeding;
+using Cruddur.Messaging.Table;
+using Cruddur.Messaging.Users;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Spectre.Console;
+
+namespace Cruddur.Cli.Dev;
+
+/// <summary>
+/// <c>dev</c>: the local services (persistent under .local, or shared with a running web app), both schemas and the
+/// demo data, then waits for Ctrl+C and stops what it started. Ctrl+C is its normal end: exit code 0.
+/// </summary>
+internal sealed class DevCommand(IAnsiConsole console) : CruddurCommand<ConnectionSettings>(console)
+{
+    protected override LocalServiceKinds Needs => LocalServiceKinds.All;
+
+    protected override async Task<int> ExecuteAsync(CommandEnvironment environment, ConnectionSettings settings, CancellationToken cancellationToken)
+    {
+        var dynamoDb = environment.Services.GetRequiredService<IAmazonDynamoDB>();
+        var dataSource = environment.Services.GetRequiredService<NpgsqlDataSource>();
+        var tableCreated = await MessageTableSchema.CreateIfMissingAsync(dynamoDb, environment.TableName, cancellationToken);
+        var usersCreated = await UserSchema.CreateIfMissingAsync(dataSource, cancellationToken);
+        var usersInserted = await DemoSeeder.SeedUsersAsync(dataSource, cancellationToken);
+        var itemsWritten = await DdbSeedCommand.SeedAsync(Console, environment, cancellationToken);
+        Console.MarkupLineInterpolated($"Table {environment.TableName}: {(tableCreated ? "created" : "already there")}; users table: {(usersCreated ? "created" : "already there")}; {usersInserted} demo user(s) and {itemsWritten} conversation item(s) added.");
+
+        var dynamoDbUrl = environment.Configuration[CruddurSettings.DynamoDbServiceUrl] ?? $"AWS region {environment.Configuration[CruddurSettings.DynamoDbRegion]}";
+        var postgres = environment.Configuration[CruddurSettings.PostgresConnectionString] ?? "";
+        var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
+        grid.AddRow("DynamoDB", Markup.Escape(dynamoDbUrl));
+        grid.AddRow("PostgreSQL", Markup.Escape(postgres));
+        grid.AddRow("Table", Markup.Escape(environment.TableName));
+        grid.AddRow("Demo users", Markup.Escape(string.Join(", ", DemoSeeder.Users.Select(user => "@" + user.Handle))));
+        Console.Write(new Panel(grid).Header("Cruddur local services").Expand());
+
+        Console.MarkupLine("Other commands and the web app use these services while this runs (.local/services.json), e.g.:");
+        foreach (var example in (string[])[
+            "dotnet run --project src/Cruddur.Cli -- ddb scan",
+            $"dotnet run --project src/Cruddur.Cli -- ddb patterns list-conversations {DemoSeeder.Users[0].Handle}",
+            $"export DynamoDb__ServiceUrl={dynamoDbUrl}",
+            $"psql '{PsqlUri(postgres)}'",
+        ])
+        {
+            Console.MarkupLineInterpolated($"  [grey]$[/] {example}");
+        }
+
+        Console.MarkupLine("Press [yellow]Ctrl+C[/] to stop.");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.MarkupLine("Stopping.");
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static string PsqlUri(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        return $"postgresql://{builder.Username}@{builder.Host}:{builder.Port}/{builder.Database}";
+    }
+}
