@@ -184,16 +184,16 @@ public sealed class LocalStreamProcessor : IDisposable
     /// <summary>Reads and handles one page of a shard: (records read, whether the shard has now been read to its end).</summary>
     private async Task<(int Records, bool Finished)> ReadShardAsync(StreamRef stream, ShardState shard, CancellationToken cancellationToken)
     {
-        shard.Iterator ??= await streams!.GetShardIteratorAsync(stream.Arn, shard.ShardId, shard.LastSequenceNumber, cancellationToken);
-        if (shard.Iterator is null)
-        {
-            shard.Finished = true;
-            return (0, true);
-        }
-
         GetRecordsResponse page;
         try
         {
+            shard.Iterator ??= await streams!.GetShardIteratorAsync(stream.Arn, shard.ShardId, shard.LastSequenceNumber, cancellationToken);
+            if (shard.Iterator is null)
+            {
+                shard.Finished = true;
+                return (0, true);
+            }
+
             page = await streams!.GetRecordsAsync(shard.Iterator, options.BatchSize, cancellationToken);
         }
         catch (StreamsApiException exception) when (exception.ErrorCode == "ExpiredIteratorException")
@@ -201,7 +201,7 @@ public sealed class LocalStreamProcessor : IDisposable
             shard.Iterator = null;
             return (0, false);
         }
-        catch (StreamsApiException exception) when (exception.ErrorCode == "TrimmedDataAccessException")
+        catch (StreamsApiException exception) when (exception.ErrorCode == "TrimmedDataAccessException" && shard.LastSequenceNumber is not null)
         {
             // The checkpoint is older than the stream's retention: start at the oldest record still there.
             shard.LastSequenceNumber = null;

@@ -145,6 +145,22 @@ public sealed class MessageStreamHandlerTests(LocalServicesFixture services)
     }
 
     [Fact]
+    public async Task A_group_with_one_participants_row_moves_it_and_is_reported_for_a_retry()
+    {
+        await using var scenario = await StreamScenario.CreateAsync(services, Token);
+        await using var provider = scenario.CreateServices();
+        var conversation = new Conversation(Guid.NewGuid(), (await scenario.SeedConversationAsync(Token)).A, (await scenario.SeedConversationAsync(Token)).B);
+        await scenario.PutAsync(MessageItems.GroupRow(conversation.A.Uuid, new MessageGroup(conversation.Uuid, conversation.B, "first", StreamScenario.T0)), Token);
+        var message = StreamScenario.Insert(conversation.Message(conversation.B, "half there", StreamScenario.T0.AddSeconds(1)));
+
+        var response = await Handler(provider).HandleAsync([message], Token);
+
+        response.BatchItemFailures.ShouldHaveSingleItem().ItemIdentifier.ShouldBe(message.SequenceNumber);
+        var row = (await scenario.RowsAsync(conversation, Token))[conversation.A.Uuid].ShouldHaveSingleItem();
+        row.LastMessage.ShouldBe("half there");
+    }
+
+    [Fact]
     public async Task Remove_and_modify_records_and_other_items_change_nothing()
     {
         await using var scenario = await StreamScenario.CreateAsync(services, Token);
