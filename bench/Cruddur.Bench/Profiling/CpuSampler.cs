@@ -20,7 +20,9 @@ internal static class CpuSampler
     /// <summary>Namespace prefixes, first match wins: who the time on the stack belongs to.</summary>
     private static readonly (string Prefix, string Area)[] Areas =
     [
-        ("Cruddur.", "Cruddur (app + core)"),
+        ("Cruddur.Messaging.Stream.", "Cruddur pattern E (stream processor in the app)"),
+        ("Cruddur.Web.", "Cruddur web app"),
+        ("Cruddur.", "Cruddur core"),
         ("Amazon.", "AWSSDK"),
         ("Npgsql", "Npgsql"),
         ("Microsoft.IdentityModel", "JWT (IdentityModel)"),
