@@ -150,12 +150,24 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
                 + "the core's own LocalStreamProcessor, same code and settings, on the same cores. Its CPU counts under `bench µs/req`, not `app µs/req`.");
         }
 
-        Progress($"warming DynamoDB Local for {options.DynamoDbWarmup.TotalSeconds:0} s");
-        var warmBodies = data.ReadGroups.Select(g => RawDynamoDb.QueryBody(table, null, MessageTableKeys.Pk, MessageTableKeys.MessagesPk(g.Uuid), LoadTargets.MessagesQueryLimit)).ToArray();
-        await LoadRunner.RunAsync(16, TimeSpan.Zero, options.DynamoDbWarmup, (user, ct) => raw.SendAsync(RawDynamoDb.Query, warmBodies[user % warmBodies.Length], ct), cancellationToken);
+        // Warm-up before any measurement: DynamoDB Local's JVM (default flags) with raw queries, then every app pattern,
+        // so that the app's tiered JIT has compiled its hot paths and does not spend the first phases compiling.
+        var targets = new LoadTargets(this, data, users, client, raw, sdk, table, sideTable);
+        var warmUsers = Math.Min(16, options.Users.Max());
+        Progress($"warming DynamoDB Local for {options.DynamoDbWarmup.TotalSeconds / 2:0} s, then the app ({options.DynamoDbWarmup.TotalSeconds / 8:0.#} s per pattern)");
+        await LoadRunner.RunAsync(warmUsers, TimeSpan.Zero, options.DynamoDbWarmup / 2, targets.Raw("A"), cancellationToken);
+        var warmPosts = new byte[warmUsers][];
+        foreach (var pattern in Patterns)
+        {
+            await LoadRunner.RunAsync(warmUsers, TimeSpan.Zero, options.DynamoDbWarmup / 8, targets.App(pattern, null, warmPosts), cancellationToken);
+        }
+
+        if (streamRunning)
+        {
+            await lagProbe.DrainAsync(LastPosts(warmPosts), TimeSpan.FromSeconds(120), cancellationToken);
+        }
 
         var meter = new ResourceMeter(app.ProcessId, services.DynamoDb.ProcessId);
-        var targets = new LoadTargets(this, data, users, client, raw, sdk, table, sideTable);
         foreach (var pattern in Patterns)
         {
             foreach (var concurrency in options.Users)
@@ -502,8 +514,8 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
         Directory.CreateDirectory(outputDirectory);
         var markdown = MarkdownReport.Render(results);
         var jsonPath = Path.Combine(outputDirectory, $"bench-{stamp}{(options.Quick ? "-quick" : "")}.json");
-        await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(results, BenchJsonContext.Default.BenchResults), Encoding.UTF8, cancellationToken);
-        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "latest.md"), markdown, Encoding.UTF8, cancellationToken);
+        await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(results, BenchJsonContext.Default.BenchResults), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "latest.md"), markdown, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), cancellationToken);
         await stdout.WriteAsync(markdown);
         await stdout.FlushAsync(cancellationToken);
         Progress($"wrote {jsonPath} and latest.md");

@@ -20,7 +20,7 @@ internal static class MarkdownReport
             + "App, DynamoDB Local (default JVM) and the load generator share the cores.");
         Line(md);
         Line(md, $"Closed loop, each simulated user signed in as its own user; per phase {settings.WarmupSeconds:0.#} s warm-up then {settings.DurationSeconds:0.#} s measured; "
-            + $"DynamoDB Local warmed for {settings.DynamoDbWarmupSeconds:0} s first. App GC: {settings.AppGc}."
+            + $"first {settings.DynamoDbWarmupSeconds / 2:0} s of raw queries (DynamoDB Local's JIT) and {settings.DynamoDbWarmupSeconds / 8:0.#} s of each app pattern (the app's JIT). App GC: {settings.AppGc}."
             + (settings.AppEnvironment.Count == 0 ? "" : " App environment: " + string.Join(", ", settings.AppEnvironment.Select(e => $"`{e.Key}={e.Value}`")) + "."));
         Line(md);
 
