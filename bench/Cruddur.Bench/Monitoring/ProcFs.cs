@@ -50,6 +50,38 @@ internal static class ProcFs
         }
     }
 
+    /// <summary>CPU seconds so far of a process's threads, summed by thread name (digits dropped: ".NET TP Worker", ".NET Server GC").</summary>
+    public static Dictionary<string, double> CpuSecondsByThreadName(int pid)
+    {
+        var byName = new Dictionary<string, double>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                    var open = stat.IndexOf('(', StringComparison.Ordinal);
+                    var close = stat.LastIndexOf(')');
+                    var name = new string([.. stat[(open + 1)..close].Where(c => !char.IsDigit(c))]).Trim();
+                    var fields = stat[(close + 2)..].Split(' ');
+                    var seconds = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+                    byName[name] = byName.GetValueOrDefault(name) + seconds;
+                }
+                catch (IOException)
+                {
+                    // The thread ended meanwhile.
+                }
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // The process is gone.
+        }
+
+        return byName;
+    }
+
     /// <summary>Busy and total CPU seconds of the whole machine so far (all cores).</summary>
     public static (double Busy, double Total) MachineCpuSeconds()
     {

@@ -12,6 +12,7 @@ internal sealed class ResourceMeter(int appPid, int javaPid)
         var running = phase(cancellationToken);
         await Task.Delay(warmup, cancellationToken);
         var before = TakeSnapshot();
+        var threadsBefore = ProcFs.CpuSecondsByThreadName(appPid);
         var started = DateTimeOffset.UtcNow;
         double maxRss;
         using (var sampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
@@ -23,7 +24,13 @@ internal sealed class ResourceMeter(int appPid, int javaPid)
         }
 
         var after = TakeSnapshot();
+        var threadsAfter = ProcFs.CpuSecondsByThreadName(appPid);
         var ended = DateTimeOffset.UtcNow;
+        var appThreads = threadsAfter
+            .Select(thread => (thread.Key, Seconds: thread.Value - threadsBefore.GetValueOrDefault(thread.Key)))
+            .Where(thread => thread.Seconds > 0)
+            .OrderByDescending(thread => thread.Seconds)
+            .ToDictionary(thread => thread.Key, thread => Math.Round(thread.Seconds, 2));
         var result = await running;
         var machineBusy = after.MachineBusy - before.MachineBusy;
         var machineTotal = after.MachineTotal - before.MachineTotal;
@@ -39,7 +46,8 @@ internal sealed class ResourceMeter(int appPid, int javaPid)
             Math.Max(0, machineBusy - app - java - bench),
             machineTotal <= 0 ? 0 : machineBusy / machineTotal * 100,
             maxRss,
-            ProcFs.LoadAverage()));
+            ProcFs.LoadAverage(),
+            appThreads));
     }
 
     private Snapshot TakeSnapshot()
@@ -84,7 +92,10 @@ internal sealed class ResourceMeter(int appPid, int javaPid)
     private sealed record Snapshot(double App, double Java, double Bench, double MachineBusy, double MachineTotal);
 }
 
-/// <summary>CPU seconds spent during a phase by each party, the machine's busy share in percent, and the app's largest RSS (MiB).</summary>
+/// <summary>
+/// CPU seconds spent during a phase by each party, the machine's busy share in percent, the app's largest RSS (MiB),
+/// and the app's CPU seconds by thread name (Kestrel and thread-pool workers, server GC threads, the tiered JIT, ...).
+/// </summary>
 internal sealed record ResourceUse(
     DateTimeOffset Started,
     DateTimeOffset Ended,
@@ -94,4 +105,5 @@ internal sealed record ResourceUse(
     double OtherCpuSeconds,
     double MachineBusyPercent,
     double AppRssMaxMb,
-    double LoadAverage);
+    double LoadAverage,
+    IReadOnlyDictionary<string, double> AppCpuSecondsByThread);

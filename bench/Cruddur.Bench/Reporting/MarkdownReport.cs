@@ -29,6 +29,7 @@ internal static class MarkdownReport
         RenderScaling(md, results);
         RenderCapacity(md, results);
         RenderProfiles(md, results);
+        RenderThreads(md, results);
         RenderMemory(md, results);
         RenderTargets(md, results);
 
@@ -163,6 +164,29 @@ internal static class MarkdownReport
             {
                 Line(md, $"| **{group.Key.Pattern}** | **{group.Key.Variant}** | **total** | **{F2(group.Sum(r => r.CallsPerPattern))}** | **{F2(group.Sum(r => r.TableRcu))}** | **{F2(group.Sum(r => r.TableWcu))}** | **{F2(group.Sum(r => r.GsiRcu))}** | **{F2(group.Sum(r => r.GsiWcu))}** | **{F2(group.Sum(r => r.TableUnits))}** | **{F2(group.Sum(r => r.GsiUnits))}** |");
             }
+        }
+
+        Line(md);
+    }
+
+    private static void RenderThreads(StringBuilder md, BenchResults results)
+    {
+        if (results.Load.Count == 0)
+        {
+            return;
+        }
+
+        Line(md, "## The app's CPU by thread (cores, from /proc/<pid>/task)");
+        Line(md);
+        Line(md, "In the app's own phases and, for background work (JIT, GC, the stream processor's polling), in the phases that do not call it.");
+        Line(md);
+        Line(md, "| phase | app cores | top threads (cores) |");
+        Line(md, "|---|--:|---|");
+        foreach (var row in results.Load)
+        {
+            var seconds = Math.Max(0.001, (row.Use.Ended - row.Use.Started).TotalSeconds);
+            var threads = row.Use.AppCpuSecondsByThread.OrderByDescending(t => t.Value).Take(5).Select(t => $"{t.Key} {t.Value / seconds:0.00}");
+            Line(md, $"| {row.Pattern} {row.Client} {row.Users} | {row.Use.AppCpuSeconds / seconds:0.00} | {string.Join(", ", threads)} |");
         }
 
         Line(md);
