@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using Cruddur.Messaging.Seeding;
-using Spectre.Console.Testing;
+using System.Text;
+using Spectre.Console;
 
 namespace Cruddur.Cli.Tests;
 
@@ -14,29 +15,37 @@ public sealed class DevCommandTests
         File.SetUnixFileMode(dataDirectory, (UnixFileMode)0b111_101_101);
         try
         {
-            var console = new TestConsole();
+            // Read while dev still writes: a recording console that is safe to read concurrently (TestConsole is not).
+            var output = new RecordingWriter();
+            var console = AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Ansi = AnsiSupport.No,
+                ColorSystem = ColorSystemSupport.NoColors,
+                Interactive = InteractionSupport.No,
+                Out = new AnsiConsoleOutput(output),
+            });
             console.Profile.Width = 250;
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
             // No endpoint options: dev must start its own services in the data folder.
             var run = CruddurCli.RunAsync(console, ["dev", "--data-dir", dataDirectory], stop.Token);
             var waited = Stopwatch.StartNew();
-            while (!console.Output.Contains("Ctrl+C", StringComparison.Ordinal) && !run.IsCompleted && waited.Elapsed < TimeSpan.FromSeconds(120))
+            while (!output.Text.Contains("Ctrl+C", StringComparison.Ordinal) && !run.IsCompleted && waited.Elapsed < TimeSpan.FromSeconds(120))
             {
                 await Task.Delay(200, TestContext.Current.CancellationToken);
             }
 
-            var output = console.Output;
-            run.IsCompleted.ShouldBeFalse(output);
-            output.ShouldContain($"{DemoSeeder.ConversationItemCount} conversation item(s) added");
-            output.ShouldContain("Host=127.0.0.1;Port=");
-            var dynamoDbPort = int.Parse(output.Split("http://127.0.0.1:")[1].Split('/')[0], System.Globalization.CultureInfo.InvariantCulture);
+            var printed = output.Text;
+            run.IsCompleted.ShouldBeFalse(printed);
+            printed.ShouldContain($"{DemoSeeder.ConversationItemCount} conversation item(s) added");
+            printed.ShouldContain("Host=127.0.0.1;Port=");
+            var dynamoDbPort = int.Parse(printed.Split("http://127.0.0.1:")[1].Split('/')[0], System.Globalization.CultureInfo.InvariantCulture);
             File.Exists(Path.Combine(dataDirectory, "services.json")).ShouldBeTrue();
 
             await stop.CancelAsync();
             var exitCode = await run;
 
             exitCode.ShouldBe(0);
-            console.Output.ShouldContain("Stopping.");
+            output.Text.ShouldContain("Stopping.");
             File.Exists(Path.Combine(dataDirectory, "services.json")).ShouldBeFalse();
             using var client = new TcpClient();
             await Should.ThrowAsync<SocketException>(() => client.ConnectAsync("127.0.0.1", dynamoDbPort));
@@ -44,6 +53,49 @@ public sealed class DevCommandTests
         finally
         {
             Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    /// <summary>Records what is written; <see cref="Text"/> may be read while another thread writes.</summary>
+    private sealed class RecordingWriter : TextWriter
+    {
+        private readonly StringBuilder text = new();
+
+        public override Encoding Encoding => Encoding.UTF8;
+
+        public string Text
+        {
+            get
+            {
+                lock (text)
+                {
+                    return text.ToString();
+                }
+            }
+        }
+
+        public override void Write(char value)
+        {
+            lock (text)
+            {
+                text.Append(value);
+            }
+        }
+
+        public override void Write(string? value)
+        {
+            lock (text)
+            {
+                text.Append(value);
+            }
+        }
+
+        public override void Write(char[] buffer, int index, int count)
+        {
+            lock (text)
+            {
+                text.Append(buffer, index, count);
+            }
         }
     }
 }

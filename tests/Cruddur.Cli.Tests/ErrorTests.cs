@@ -36,6 +36,15 @@ public sealed class ErrorTests(LocalServicesFixture services)
     }
 
     [Fact]
+    public async Task A_page_size_out_of_range_is_refused_with_exit_1()
+    {
+        var result = await CliRun.RawAsync(["ddb", "scan", "--page-size", "0", "--dynamodb-url", "http://127.0.0.1:1"]);
+
+        result.ExitCode.ShouldBe(1);
+        result.Output.ShouldContain("--page-size must be between 1 and 100");
+    }
+
+    [Fact]
     public async Task An_unknown_command_exits_1()
     {
         var result = await CliRun.RawAsync(["ddb", "no-such-command"]);

@@ -13,7 +13,7 @@ public sealed class PatternTests(LocalServicesFixture services)
         var cli = await CliRun.CreateAsync(services, TestContext.Current.CancellationToken);
         await cli.SeedAllAsync();
 
-        var result = await cli.RunAsync("ddb", "patterns", "list-conversations", DemoSeeder.Users[0].Handle, "--json");
+        var result = await cli.RunAsync("ddb", "patterns", "list-conversations", DemoSeeder.Users[0].Handle, "--json", "--page-size", "1");
 
         result.ExitCode.ShouldBe(0, result.Output);
         var conversation = JsonDocument.Parse(result.Output).RootElement.EnumerateArray().ShouldHaveSingleItem();
@@ -28,7 +28,8 @@ public sealed class PatternTests(LocalServicesFixture services)
         await cli.SeedAllAsync();
         var groupUuid = await SeededGroupUuidAsync(cli);
 
-        var json = await cli.RunAsync("ddb", "patterns", "get-conversation", groupUuid, "--json");
+        // Pages of 7: pattern A gives the newest page first; the command must put them back in order.
+        var json = await cli.RunAsync("ddb", "patterns", "get-conversation", groupUuid, "--json", "--page-size", "7");
         var text = await cli.RunAsync("ddb", "patterns", "get-conversation", groupUuid, "--as", DemoSeeder.Users[1].Handle);
 
         json.ExitCode.ShouldBe(0, json.Output);

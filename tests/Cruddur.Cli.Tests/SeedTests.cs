@@ -15,7 +15,8 @@ public sealed class SeedTests(LocalServicesFixture services)
         (await cli.RunAsync("ddb", "schema-load")).ExitCode.ShouldBe(0);
 
         var seed = await cli.RunAsync("ddb", "seed");
-        var json = await cli.RunAsync("ddb", "scan", "--json");
+        // Small pages: the command must follow LastEvaluatedKey through all of them.
+        var json = await cli.RunAsync("ddb", "scan", "--json", "--page-size", "10");
         var table = await cli.RunAsync("ddb", "scan");
 
         seed.ExitCode.ShouldBe(0, seed.Output);

@@ -44,10 +44,20 @@ internal class ConnectionSettings : CommandSettings
     }
 }
 
-/// <summary>Connection options plus <c>--json</c>, for the commands that print data.</summary>
+/// <summary>Connection options plus <c>--json</c> and the page size, for the commands that print data.</summary>
 internal class JsonOutputSettings : ConnectionSettings
 {
     [CommandOption("--json")]
     [Description("Print JSON instead of a table.")]
     public bool Json { get; init; }
+
+    [CommandOption("--page-size <N>")]
+    [Description("Items per request while paging through everything (1–100). Default: 100.")]
+    [DefaultValue(100)]
+    public int PageSize { get; init; } = 100;
+
+    public override Spectre.Console.ValidationResult Validate() =>
+        PageSize is >= 1 and <= 100
+            ? Spectre.Console.ValidationResult.Success()
+            : Spectre.Console.ValidationResult.Error("--page-size must be between 1 and 100.");
 }

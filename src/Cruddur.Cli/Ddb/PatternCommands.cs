@@ -43,7 +43,7 @@ internal sealed class ListConversationsCommand(IAnsiConsole console) : CruddurCo
     {
         var me = await PatternLookups.FindUserAsync(environment, settings.Handle, cancellationToken);
         var messaging = environment.Services.GetRequiredService<MessagingApi>();
-        var groups = await PatternLookups.AllPagesAsync((page, token) => messaging.ListMessageGroupsAsync(me, page, token), cancellationToken);
+        var groups = await PatternLookups.AllPagesAsync(settings.PageSize, (page, token) => messaging.ListMessageGroupsAsync(me, page, token), cancellationToken);
         if (settings.Json)
         {
             WriteRaw(JsonSerializer.Serialize(groups.Select(group => new ConversationJson(group.Uuid, group.Other.DisplayName, group.Other.Handle, group.LastMessage, group.LastMessageAt)), ItemJson.Options));
@@ -87,7 +87,7 @@ internal sealed class GetConversationCommand(IAnsiConsole console) : CruddurComm
         string? cursor = null;
         do
         {
-            var outcome = await messaging.ListMessagesAsync(me, settings.MessageGroupUuid, new PageRequest(PageRequest.MaxLimit, cursor), cancellationToken);
+            var outcome = await messaging.ListMessagesAsync(me, settings.MessageGroupUuid, new PageRequest(settings.PageSize, cursor), cancellationToken);
             var page = outcome.Value ?? throw new CliException(
                 outcome.Error!.Kind == MessagingErrorKind.NotFound
                     ? $"Conversation {settings.MessageGroupUuid} was not found, or @{me.Handle} is not a member of it (--as names a member)."
@@ -129,13 +129,13 @@ internal static class PatternLookups
         return user.Summary;
     }
 
-    public static async Task<List<T>> AllPagesAsync<T>(Func<PageRequest, CancellationToken, Task<Outcome<Page<T>>>> list, CancellationToken cancellationToken)
+    public static async Task<List<T>> AllPagesAsync<T>(int pageSize, Func<PageRequest, CancellationToken, Task<Outcome<Page<T>>>> list, CancellationToken cancellationToken)
     {
         List<T> items = [];
         string? cursor = null;
         do
         {
-            var outcome = await list(new PageRequest(PageRequest.MaxLimit, cursor), cancellationToken);
+            var outcome = await list(new PageRequest(pageSize, cursor), cancellationToken);
             var page = outcome.Value ?? throw new CliException($"{outcome.Error!.Code}: {outcome.Error.Detail}");
             items.AddRange(page.Items);
             cursor = page.NextCursor;

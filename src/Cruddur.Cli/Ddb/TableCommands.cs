@@ -62,7 +62,7 @@ internal sealed class ListTablesCommand(IAnsiConsole console) : CruddurCommand<J
         string? start = null;
         do
         {
-            var page = await dynamoDb.ListTablesAsync(new ListTablesRequest { ExclusiveStartTableName = start }, cancellationToken);
+            var page = await dynamoDb.ListTablesAsync(new ListTablesRequest { ExclusiveStartTableName = start, Limit = settings.PageSize }, cancellationToken);
             names.AddRange(page.TableNames ?? []);
             start = page.LastEvaluatedTableName;
         }
@@ -98,7 +98,7 @@ internal sealed class ScanCommand(IAnsiConsole console) : CruddurCommand<JsonOut
         Dictionary<string, AttributeValue>? start = null;
         do
         {
-            var page = await dynamoDb.ScanAsync(new ScanRequest { TableName = environment.TableName, ExclusiveStartKey = start }, cancellationToken);
+            var page = await dynamoDb.ScanAsync(new ScanRequest { TableName = environment.TableName, ExclusiveStartKey = start, Limit = settings.PageSize }, cancellationToken);
             items.AddRange(page.Items ?? []);
             start = page.LastEvaluatedKey is { Count: > 0 } next ? next : null;
         }
