@@ -1,0 +1,154 @@
+using System.Text;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Cruddur.Bench.Launch;
+using Cruddur.Bench.Seeding;
+using Cruddur.Bench.StreamLag;
+using Cruddur.Messaging.Messages;
+using Cruddur.Messaging.Table;
+using Cruddur.Messaging.Time;
+
+namespace Cruddur.Bench.Load;
+
+/// <summary>
+/// The requests of each load phase, per simulated user <c>i</c>: A reads user i's conversation with the next user,
+/// B lists user i's groups, C posts to that conversation, D posts by handle to an existing conversation.
+/// The raw and SDK versions issue the DynamoDB call behind each; their puts go to the side table.
+/// </summary>
+internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDictionary<Guid, SignedInUser> users, AppClient app, RawDynamoDb raw, IAmazonDynamoDB sdk, string table, string sideTable)
+{
+    /// <summary>The page the app is asked for.</summary>
+    public const int PageSize = 20;
+
+    /// <summary>What the core's A query asks DynamoDB for: one more than the page, to know whether a next page exists.</summary>
+    public const int MessagesQueryLimit = PageSize + 1;
+
+    /// <summary>What the core's B query asks for: one more than the page plus two rows of slack for a move in progress.</summary>
+    public const int GroupsQueryLimit = PageSize + 3;
+    private const string Text = "bench load message: the quick brown fox jumps over the lazy dog";
+    private const string SkSlot = "__SK_SLOT__";
+    private const string UuidSlot = "__UUID_SLOT__";
+
+    private static readonly DateTimeOffset PutBase = DateTimeOffset.UtcNow;
+
+    public LoadRequest Raw(string pattern)
+    {
+        switch (pattern)
+        {
+            case "A":
+                var messages = data.ReadGroups.Select(g => RawDynamoDb.QueryBody(table, null, MessageTableKeys.Pk, MessageTableKeys.MessagesPk(g.Uuid), MessagesQueryLimit)).ToArray();
+                return (user, ct) => raw.SendAsync(RawDynamoDb.Query, messages[user], ct);
+            case "B":
+                var groups = data.LoadUsers.Select(u => RawDynamoDb.QueryBody(table, null, MessageTableKeys.Pk, MessageTableKeys.GroupRowPk(u.Uuid), GroupsQueryLimit)).ToArray();
+                return (user, ct) => raw.SendAsync(RawDynamoDb.Query, groups[user], ct);
+            case "C":
+                // The body is built once per user with two slots (sort key, message uuid) filled in per request.
+                var templates = data.LoadUsers.Select((u, i) => SplitTemplate(Encoding.UTF8.GetString(RawDynamoDb.PutItemBody(
+                    sideTable,
+                    MessageItems.Message(new Message(Guid.Empty, data.ReadGroups[i].Uuid, Text, u.Summary, PutBase))
+                        .Select(attribute => KeyValuePair.Create(attribute.Key, attribute.Key switch
+                        {
+                            MessageTableKeys.Sk => SkSlot,
+                            MessageTableKeys.MessageUuid => UuidSlot,
+                            _ => attribute.Value.S,
+                        })),
+                    MessageTableKeys.Pk)))).ToArray();
+                return (user, ct) =>
+                {
+                    var (beforeSk, betweenSlots, afterUuid, skFirst) = templates[user];
+                    var sk = NextPutTime();
+                    var uuid = Guid.NewGuid().ToString("D");
+                    var body = Encoding.UTF8.GetBytes(skFirst ? string.Concat(beforeSk, sk, betweenSlots, uuid, afterUuid) : string.Concat(beforeSk, uuid, betweenSlots, sk, afterUuid));
+                    return raw.SendAsync(RawDynamoDb.PutItem, body, ct);
+                };
+            default:
+                throw new ArgumentOutOfRangeException(nameof(pattern), pattern, "raw requests exist for A, B and C");
+        }
+    }
+
+    public LoadRequest Sdk(string pattern) => pattern switch
+    {
+        "A" => async (user, ct) =>
+        {
+            await sdk.QueryAsync(NewestFirst(MessageTableKeys.MessagesPk(data.ReadGroups[user].Uuid), MessagesQueryLimit), ct);
+            return null;
+        },
+        "B" => async (user, ct) =>
+        {
+            await sdk.QueryAsync(NewestFirst(MessageTableKeys.GroupRowPk(data.LoadUsers[user].Uuid), GroupsQueryLimit), ct);
+            return null;
+        },
+        "C" => async (user, ct) =>
+        {
+            var message = new Message(Guid.NewGuid(), data.ReadGroups[user].Uuid, Text, data.LoadUsers[user].Summary, MessageTimestamp.Parse(NextPutTime()));
+            await sdk.PutItemAsync(
+                new PutItemRequest
+                {
+                    TableName = sideTable,
+                    Item = MessageItems.Message(message),
+                    ConditionExpression = "attribute_not_exists(pk)",
+                    ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
+                },
+                ct);
+            return null;
+        },
+        _ => throw new ArgumentOutOfRangeException(nameof(pattern), pattern, "SDK requests exist for A, B and C"),
+    };
+
+    /// <summary>The app's request for a pattern; C and D remember each user's last created message (for the drain) and feed the lag probe.</summary>
+    public LoadRequest App(string pattern, StreamLagProbe? probe, byte[][] lastPosts)
+    {
+        var signedIn = data.LoadUsers.Select(u => users[u.Uuid]).ToArray();
+        switch (pattern)
+        {
+            case "A":
+                var messagePaths = data.ReadGroups.Select(g => AppClient.MessagesPath(g.Uuid, PageSize)).ToArray();
+                return (user, ct) => app.GetAsync(signedIn[user], messagePaths[user], ct);
+            case "B":
+                var groupsPath = AppClient.MessageGroupsPath(PageSize);
+                return (user, ct) => app.GetAsync(signedIn[user], groupsPath, ct);
+            case "C" or "D":
+                var path = new Uri("/api/messages", UriKind.Relative);
+                var bodies = pattern == "C"
+                    ? data.ReadGroups.Select(g => AppClient.PostToGroupBody(g.Uuid, Text)).ToArray()
+                    : data.DirectHandles.Select(handle => AppClient.PostToHandleBody(handle, Text)).ToArray();
+                return async (user, ct) =>
+                {
+                    var (body, error) = await app.PostAsync(signedIn[user], path, bodies[user], ct);
+                    if (body is not null)
+                    {
+                        lastPosts[user] = body;
+                        if (probe is { WantsSample: true })
+                        {
+                            probe.Offer(body, ct);
+                        }
+                    }
+
+                    return error;
+                };
+            default:
+                throw new ArgumentOutOfRangeException(nameof(pattern), pattern, "patterns are A, B, C and D");
+        }
+    }
+
+    private QueryRequest NewestFirst(string pk, int limit) => new()
+    {
+        TableName = table,
+        KeyConditionExpression = "pk = :pk",
+        ExpressionAttributeValues = new() { [":pk"] = new AttributeValue { S = pk } },
+        ScanIndexForward = false,
+        Limit = limit,
+        ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
+    };
+
+    private static (string Before, string Between, string After, bool SkFirst) SplitTemplate(string template)
+    {
+        var sk = template.IndexOf(SkSlot, StringComparison.Ordinal);
+        var uuid = template.IndexOf(UuidSlot, StringComparison.Ordinal);
+        var (first, firstSlot, second, secondSlot) = sk < uuid ? (sk, SkSlot, uuid, UuidSlot) : (uuid, UuidSlot, sk, SkSlot);
+        return (template[..first], template[(first + firstSlot.Length)..second], template[(second + secondSlot.Length)..], sk < uuid);
+    }
+
+    /// <summary>A sort key no other raw or SDK put has used: one microsecond on per put.</summary>
+    private string NextPutTime() => MessageTimestamp.Format(PutBase.AddTicks(run.NextRawSequence() * TimeSpan.TicksPerMicrosecond));
+}
