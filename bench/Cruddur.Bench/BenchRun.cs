@@ -1,3 +1,4 @@
+using Cruddur.Local.StreamProcessor;
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
@@ -15,7 +16,7 @@ using Cruddur.Bench.Reporting;
 using Cruddur.Bench.Seeding;
 using Cruddur.Bench.StreamLag;
 using Cruddur.Messaging.Hosting;
-using Cruddur.Messaging.LocalServices;
+using Cruddur.Local.Launcher;
 using Cruddur.Messaging.Messages;
 using Cruddur.Messaging.Table;
 using Cruddur.Messaging.Users;

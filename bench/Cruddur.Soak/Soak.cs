@@ -1,3 +1,4 @@
+using Cruddur.Local.StreamProcessor;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -9,7 +10,7 @@ using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Cruddur.Messaging.Hosting;
-using Cruddur.Messaging.LocalServices;
+using Cruddur.Local.Launcher;
 using Cruddur.Messaging.Stream;
 using Cruddur.Testing;
 using Microsoft.Extensions.Configuration;

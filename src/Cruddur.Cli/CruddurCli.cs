@@ -41,7 +41,7 @@ internal static class CruddurCli
                 ddb.AddCommand<DdbSeedCommand>("seed").WithDescription("Write the demo conversation between the first two demo users (needs `db seed` first).");
                 ddb.AddBranch("patterns", patterns =>
                 {
-                    patterns.SetDescription("Run the access patterns through the core's Messaging API.");
+                    patterns.SetDescription("Run the access patterns through the core's DirectMessages API.");
                     patterns.AddCommand<ListConversationsCommand>("list-conversations").WithDescription("Pattern B: a user's conversations, newest first.");
                     patterns.AddCommand<GetConversationCommand>("get-conversation").WithDescription("Pattern A: every message of a conversation, oldest first.");
                 });

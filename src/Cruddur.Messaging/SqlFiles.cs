@@ -1,17 +1,21 @@
 using System.Collections.Concurrent;
+using System.Reflection;
 
 namespace Cruddur.Messaging;
 
 /// <summary>Reads the <c>.sql</c> files embedded next to the code that runs them.</summary>
 internal static class SqlFiles
 {
-    private static readonly ConcurrentDictionary<string, string> Cache = new();
+    private static readonly ConcurrentDictionary<(Assembly Assembly, string Path), string> Cache = new();
 
-    /// <summary>The text of an embedded SQL file, by its path in the project (<c>Users/users.schema.sql</c>).</summary>
-    public static string Read(string projectPath) => Cache.GetOrAdd(projectPath, static path =>
+    /// <summary>The text of an SQL file embedded in this library, by its path in the project (<c>Users/users.schema.sql</c>).</summary>
+    public static string Read(string projectPath) => Read(typeof(SqlFiles).Assembly, projectPath);
+
+    /// <summary>The text of an SQL file embedded in <paramref name="assembly"/>, by its path in that project.</summary>
+    public static string Read(Assembly assembly, string projectPath) => Cache.GetOrAdd((assembly, projectPath), static key =>
     {
-        var resourceName = "Cruddur.Messaging." + path.Replace('/', '.');
-        using var stream = typeof(SqlFiles).Assembly.GetManifestResourceStream(resourceName)
+        var resourceName = key.Assembly.GetName().Name + "." + key.Path.Replace('/', '.');
+        using var stream = key.Assembly.GetManifestResourceStream(resourceName)
             ?? throw new InvalidOperationException($"Embedded SQL file {resourceName} is missing.");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();

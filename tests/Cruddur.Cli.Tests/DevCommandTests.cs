@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using Cruddur.Messaging.Seeding;
+using Cruddur.Local.DemoData;
 using System.Text;
 using Spectre.Console;
 

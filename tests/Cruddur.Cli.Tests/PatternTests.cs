@@ -1,10 +1,10 @@
 using System.Text.Json;
-using Cruddur.Messaging.Seeding;
+using Cruddur.Local.DemoData;
 using Cruddur.Testing;
 
 namespace Cruddur.Cli.Tests;
 
-/// <summary>These go through the core's Messaging API (patterns A and B), so they pass once the core implements it.</summary>
+/// <summary>These go through the core's DirectMessages API (patterns A and B), so they pass once the core implements it.</summary>
 public sealed class PatternTests(LocalServicesFixture services)
 {
     [Fact]

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Cruddur.Messaging.Seeding;
+using Cruddur.Local.DemoData;
 using Cruddur.Testing;
 
 namespace Cruddur.Cli.Tests;

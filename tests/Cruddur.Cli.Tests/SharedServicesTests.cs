@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Cruddur.Messaging.Hosting;
-using Cruddur.Messaging.LocalServices;
+using Cruddur.Local.Launcher;
 using Cruddur.Testing;
 using Microsoft.Extensions.Configuration;
 using Npgsql;

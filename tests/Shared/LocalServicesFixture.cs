@@ -1,6 +1,6 @@
 using Amazon.DynamoDBv2;
 using Cruddur.Messaging.Hosting;
-using Cruddur.Messaging.LocalServices;
+using Cruddur.Local.Launcher;
 using Cruddur.Messaging.Table;
 using Npgsql;
 

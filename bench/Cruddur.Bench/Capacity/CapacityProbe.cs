@@ -1,3 +1,4 @@
+using Cruddur.Messaging;
 using Cruddur.Bench.Seeding;
 using Cruddur.Messaging.Diagnostics;
 using Cruddur.Messaging.Hosting;
@@ -7,7 +8,6 @@ using Cruddur.Messaging.Stream;
 using Cruddur.Messaging.Table;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using MessagingCore = Cruddur.Messaging.Messaging;
 
 namespace Cruddur.Bench.Capacity;
 
@@ -102,11 +102,11 @@ internal static class CapacityProbe
         return services.BuildServiceProvider();
     }
 
-    private static (MessagingCore Messaging, ConsumedCapacityRecorder Recorder) Resolve(ServiceProvider provider) =>
-        (provider.GetRequiredService<MessagingCore>(), provider.GetRequiredService<ConsumedCapacityRecorder>());
+    private static (DirectMessages Messaging, ConsumedCapacityRecorder Recorder) Resolve(ServiceProvider provider) =>
+        (provider.GetRequiredService<DirectMessages>(), provider.GetRequiredService<ConsumedCapacityRecorder>());
 
     /// <summary>Runs a pattern <paramref name="calls"/> times and returns the capacity per call, one row per core operation and target.</summary>
-    private static async Task<IEnumerable<CapacityRow>> MeasureAsync<T>(ConsumedCapacityRecorder recorder, string pattern, string variant, int calls, Func<Task<Messaging.Outcome<T>>> call)
+    private static async Task<IEnumerable<CapacityRow>> MeasureAsync<T>(ConsumedCapacityRecorder recorder, string pattern, string variant, int calls, Func<Task<Outcome<T>>> call)
     {
         recorder.Reset();
         for (var i = 0; i < calls; i++)

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using Cruddur.Messaging.LocalServices;
+using Cruddur.Local.Launcher;
 
 namespace Cruddur.Bench.Launch;
 

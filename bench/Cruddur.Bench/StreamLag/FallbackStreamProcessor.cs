@@ -1,3 +1,4 @@
+using Cruddur.Local.StreamProcessor;
 using Cruddur.Messaging.Hosting;
 using Cruddur.Messaging.Stream;
 using Microsoft.Extensions.Configuration;

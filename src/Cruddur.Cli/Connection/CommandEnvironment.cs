@@ -1,7 +1,7 @@
 using System.Globalization;
 using Cruddur.Messaging;
 using Cruddur.Messaging.Hosting;
-using Cruddur.Messaging.LocalServices;
+using Cruddur.Local.Launcher;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using Cruddur.Messaging;
 using Cruddur.Messaging.Hosting;
-using Cruddur.Messaging.LocalServices;
+using Cruddur.Local.Launcher;
 using Spectre.Console.Cli;
 
 namespace Cruddur.Cli.Connection;

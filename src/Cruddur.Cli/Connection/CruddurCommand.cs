@@ -1,4 +1,4 @@
-using Cruddur.Messaging.LocalServices;
+using Cruddur.Local.Launcher;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -30,7 +30,7 @@ internal static class ErrorMessages
 {
     public static string Describe(Exception exception) => exception switch
     {
-        CliException or Cruddur.Messaging.LocalServices.LocalServiceException or InvalidOperationException => FirstLine(exception.Message),
+        CliException or Cruddur.Local.Launcher.LocalServiceException or InvalidOperationException => FirstLine(exception.Message),
         Microsoft.Extensions.Options.OptionsValidationException validation => FirstLine(validation.Message),
         ResourceNotFoundException => $"DynamoDB: {FirstLine(exception.Message)} (does the table exist? `cruddur ddb schema-load` creates it).",
         PostgresException { SqlState: PostgresErrorCodes.UndefinedTable } => $"PostgreSQL: {FirstLine(exception.Message)} (`cruddur db schema-load` creates the users table).",

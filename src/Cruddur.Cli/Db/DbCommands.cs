@@ -1,8 +1,8 @@
 using System.ComponentModel;
 using System.Text.Json;
 using Cruddur.Cli.Connection;
-using Cruddur.Messaging.LocalServices;
-using Cruddur.Messaging.Seeding;
+using Cruddur.Local.Launcher;
+using Cruddur.Local.DemoData;
 using Cruddur.Messaging.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;

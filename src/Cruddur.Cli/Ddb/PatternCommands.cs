@@ -3,16 +3,15 @@ using System.Globalization;
 using System.Text.Json;
 using Cruddur.Cli.Connection;
 using Cruddur.Messaging;
-using Cruddur.Messaging.LocalServices;
+using Cruddur.Local.Launcher;
 using Cruddur.Messaging.MessageGroups;
 using Cruddur.Messaging.Messages;
 using Cruddur.Messaging.Paging;
-using Cruddur.Messaging.Seeding;
+using Cruddur.Local.DemoData;
 using Cruddur.Messaging.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using MessagingApi = Cruddur.Messaging.Messaging;
 
 namespace Cruddur.Cli.Ddb;
 
@@ -42,7 +41,7 @@ internal sealed class ListConversationsCommand(IAnsiConsole console) : CruddurCo
     protected override async Task<int> ExecuteAsync(CommandEnvironment environment, ListConversationsSettings settings, CancellationToken cancellationToken)
     {
         var me = await PatternLookups.FindUserAsync(environment, settings.Handle, cancellationToken);
-        var messaging = environment.Services.GetRequiredService<MessagingApi>();
+        var messaging = environment.Services.GetRequiredService<DirectMessages>();
         var groups = await PatternLookups.AllPagesAsync(settings.PageSize, (page, token) => messaging.ListMessageGroupsAsync(me, page, token), cancellationToken);
         if (settings.Json)
         {
@@ -81,7 +80,7 @@ internal sealed class GetConversationCommand(IAnsiConsole console) : CruddurComm
     protected override async Task<int> ExecuteAsync(CommandEnvironment environment, GetConversationSettings settings, CancellationToken cancellationToken)
     {
         var me = await PatternLookups.FindUserAsync(environment, settings.As ?? DemoSeeder.Users[0].Handle, cancellationToken);
-        var messaging = environment.Services.GetRequiredService<MessagingApi>();
+        var messaging = environment.Services.GetRequiredService<DirectMessages>();
         // Pages come newest first, each ordered oldest to newest: reverse the pages, keep their order inside.
         List<IReadOnlyList<Message>> pages = [];
         string? cursor = null;

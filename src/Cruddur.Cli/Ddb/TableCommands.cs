@@ -1,7 +1,7 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Cruddur.Cli.Connection;
-using Cruddur.Messaging.LocalServices;
+using Cruddur.Local.Launcher;
 using Cruddur.Messaging.Table;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;

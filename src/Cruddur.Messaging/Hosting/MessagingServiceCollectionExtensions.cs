@@ -19,7 +19,7 @@ public static class MessagingServiceCollectionExtensions
         services.AddMetrics();
         services.AddSingleton<Diagnostics.ConsumedCapacityRecorder>();
         services.AddSingleton<Users.UserStore>();
-        services.AddSingleton<Messaging>();
+        services.AddSingleton<DirectMessages>();
 
         // The news of changed groups that the stream handler publishes and the web app's event stream hears.
         services.TryAddSingleton<Stream.MessageGroupChanges>();

@@ -1,8 +1,8 @@
 using Amazon.DynamoDBv2;
 using Cruddur.Messaging;
 using Cruddur.Messaging.Hosting;
-using Cruddur.Messaging.LocalServices;
-using Cruddur.Messaging.Seeding;
+using Cruddur.Local.Launcher;
+using Cruddur.Local.DemoData;
 using Cruddur.Messaging.Table;
 using Cruddur.Messaging.Users;
 using Microsoft.AspNetCore.Hosting.Server;

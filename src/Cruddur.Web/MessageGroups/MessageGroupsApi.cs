@@ -1,3 +1,4 @@
+using Cruddur.Messaging;
 using Cruddur.Messaging.MessageGroups;
 using Cruddur.Messaging.Time;
 using Cruddur.Web.Authentication;
@@ -6,7 +7,6 @@ using Cruddur.Web.Paging;
 using Cruddur.Web.Problems;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using MessagingCore = Cruddur.Messaging.Messaging;
 
 namespace Cruddur.Web.MessageGroups;
 
@@ -23,7 +23,7 @@ internal static class MessageGroupsApi
     }
 
     private static async Task<Results<Ok<MessageJson[]>, ProblemHttpResult>> ListAsync(
-        HttpContext context, MessagingCore messaging, [FromQuery] string? limit, [FromQuery] string? cursor, CancellationToken cancellationToken)
+        HttpContext context, DirectMessages messaging, [FromQuery] string? limit, [FromQuery] string? cursor, CancellationToken cancellationToken)
     {
         var (page, problem) = PagingQuery.Parse(limit, cursor);
         if (problem is not null)

@@ -1,3 +1,4 @@
+using Cruddur.Messaging;
 using Cruddur.Messaging.Messages;
 using Cruddur.Messaging.Time;
 using Cruddur.Web.Authentication;
@@ -7,7 +8,6 @@ using Cruddur.Web.Problems;
 using Cruddur.Web.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using MessagingCore = Cruddur.Messaging.Messaging;
 
 namespace Cruddur.Web.Messages;
 
@@ -33,7 +33,7 @@ internal static class MessagesApi
 
     private static async Task<Results<Ok<MessageJson[]>, ProblemHttpResult>> ListAsync(
         HttpContext context,
-        MessagingCore messaging,
+        DirectMessages messaging,
         [FromRoute(Name = "message_group_uuid")] string messageGroupUuid,
         [FromQuery] string? limit,
         [FromQuery] string? cursor,

@@ -10,7 +10,6 @@ using Cruddur.Web.Authentication;
 using Cruddur.Web.Json;
 using Cruddur.Web.Problems;
 using Microsoft.AspNetCore.Http.HttpResults;
-using MessagingCore = Cruddur.Messaging.Messaging;
 
 namespace Cruddur.Web.Messages;
 
@@ -28,7 +27,7 @@ internal static class SendMessage
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
     public static async Task<Results<Ok<CreatedMessageJson>, ProblemHttpResult>> PostAsync(
-        HttpContext context, MessagingCore messaging, IdempotencyStore idempotency, TimeProvider timeProvider, CancellationToken cancellationToken)
+        HttpContext context, DirectMessages messaging, IdempotencyStore idempotency, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         string? key = null;
         if (context.Request.Headers.TryGetValue(IdempotencyKeyHeader, out var keyValues))
@@ -82,7 +81,7 @@ internal static class SendMessage
     }
 
     private static async Task<Results<Ok<CreatedMessageJson>, ProblemHttpResult>> SendOnceAsync(
-        MessagingCore messaging, IdempotencyStore idempotency, UserSummary me, string key, Target target, string text, CancellationToken cancellationToken)
+        DirectMessages messaging, IdempotencyStore idempotency, UserSummary me, string key, Target target, string text, CancellationToken cancellationToken)
     {
         Outcome<Message> outcome;
         try
@@ -108,7 +107,7 @@ internal static class SendMessage
         return TypedResults.Ok(created);
     }
 
-    private static Task<Outcome<Message>> SendAsync(MessagingCore messaging, UserSummary me, Target target, string text, CancellationToken cancellationToken) =>
+    private static Task<Outcome<Message>> SendAsync(DirectMessages messaging, UserSummary me, Target target, string text, CancellationToken cancellationToken) =>
         target.GroupUuid is { } groupUuid
             ? messaging.PostToGroupAsync(me, groupUuid, text, cancellationToken)
             : messaging.PostToHandleAsync(me, target.Handle!, text, cancellationToken);

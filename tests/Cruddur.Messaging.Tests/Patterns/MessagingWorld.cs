@@ -27,7 +27,7 @@ internal sealed class MessagingWorld : IAsyncDisposable
         DataSource = dataSource;
         TimeProvider = timeProvider;
         var provider = Build();
-        Messaging = provider.GetRequiredService<Messaging>();
+        Messaging = provider.GetRequiredService<DirectMessages>();
         Recorder = provider.GetRequiredService<ConsumedCapacityRecorder>();
     }
 
@@ -39,7 +39,7 @@ internal sealed class MessagingWorld : IAsyncDisposable
 
     public TimeProvider TimeProvider { get; }
 
-    public Messaging Messaging { get; }
+    public DirectMessages Messaging { get; }
 
     public ConsumedCapacityRecorder Recorder { get; }
 
@@ -53,13 +53,13 @@ internal sealed class MessagingWorld : IAsyncDisposable
     }
 
     /// <summary>Another instance of the core on the same table and database, with caches of its own.</summary>
-    public Messaging NewProcess() => NewProcessWithRecorder().Messaging;
+    public DirectMessages NewProcess() => NewProcessWithRecorder().Messaging;
 
     /// <summary>Like <see cref="NewProcess"/>, with that process's own capacity recorder.</summary>
-    public (Messaging Messaging, ConsumedCapacityRecorder Recorder) NewProcessWithRecorder()
+    public (DirectMessages Messaging, ConsumedCapacityRecorder Recorder) NewProcessWithRecorder()
     {
         var provider = Build();
-        return (provider.GetRequiredService<Messaging>(), provider.GetRequiredService<ConsumedCapacityRecorder>());
+        return (provider.GetRequiredService<DirectMessages>(), provider.GetRequiredService<ConsumedCapacityRecorder>());
     }
 
     public async Task<UserSummary> UserAsync(string handle, string? displayName = null)

@@ -1,3 +1,4 @@
+using Cruddur.Local.StreamProcessor;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Cruddur.Messaging.Hosting;

@@ -1,3 +1,4 @@
+using Cruddur.Local.StreamProcessor;
 using System.Diagnostics;
 using Cruddur.Messaging.Hosting;
 using Cruddur.Messaging.MessageGroups;
@@ -39,7 +40,7 @@ public sealed class StreamEndToEndTests(LocalServicesFixture services)
         builder.Services.AddCruddurDataSources(builder.Configuration).AddCruddurMessaging().AddLocalStreamProcessor();
         using var host = builder.Build();
         await host.StartAsync(Token);
-        var messaging = host.Services.GetRequiredService<Messaging>();
+        var messaging = host.Services.GetRequiredService<DirectMessages>();
         var users = new UserStore(host.Services.GetRequiredService<NpgsqlDataSource>());
         var andrew = (await users.CreateIfAbsentAsync("andrew", "Andrew Brown", "andrew@example.com", null, Token)).Summary;
         var bayko = (await users.CreateIfAbsentAsync("bayko", "Bayko", "bayko@example.com", null, Token)).Summary;
@@ -60,7 +61,7 @@ public sealed class StreamEndToEndTests(LocalServicesFixture services)
     }
 
     /// <summary>Polls pattern B until my one conversation shows the message at <paramref name="at"/>, within a deadline.</summary>
-    private static async Task<MessageGroup> EventuallyAsync(Messaging messaging, UserSummary me, DateTimeOffset at)
+    private static async Task<MessageGroup> EventuallyAsync(DirectMessages messaging, UserSummary me, DateTimeOffset at)
     {
         var stopwatch = Stopwatch.StartNew();
         while (true)

@@ -1,3 +1,4 @@
+using Cruddur.Local.StreamProcessor;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;

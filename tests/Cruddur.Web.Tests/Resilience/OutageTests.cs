@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Cruddur.Messaging.Hosting;
-using Cruddur.Messaging.LocalServices;
+using Cruddur.Local.Launcher;
 using Cruddur.Testing;
 using Cruddur.Web.Tests.Infrastructure;
 using Npgsql;

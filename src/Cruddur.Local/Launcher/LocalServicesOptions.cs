@@ -1,4 +1,4 @@
-namespace Cruddur.Messaging.LocalServices;
+namespace Cruddur.Local.Launcher;
 
 /// <summary>How the local DynamoDB and PostgreSQL are started when no real endpoint is configured.</summary>
 public sealed class LocalServicesOptions

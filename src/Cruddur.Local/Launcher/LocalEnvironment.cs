@@ -1,7 +1,7 @@
 using Cruddur.Messaging.Hosting;
 using Microsoft.Extensions.Configuration;
 
-namespace Cruddur.Messaging.LocalServices;
+namespace Cruddur.Local.Launcher;
 
 /// <summary>Which local services a host needs.</summary>
 [Flags]

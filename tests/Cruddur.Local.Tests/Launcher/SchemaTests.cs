@@ -4,7 +4,7 @@ using Cruddur.Messaging.Users;
 using Cruddur.Testing;
 using Npgsql;
 
-namespace Cruddur.Messaging.Tests.LocalServices;
+namespace Cruddur.Local.Tests.Launcher;
 
 public sealed class SchemaTests(LocalServicesFixture services)
 {

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Npgsql;
 
-namespace Cruddur.Messaging.LocalServices;
+namespace Cruddur.Local.Launcher;
 
 /// <summary>
 /// <c>services.json</c> in a data folder: which process runs the folder's DynamoDB Local and PostgreSQL, and where,

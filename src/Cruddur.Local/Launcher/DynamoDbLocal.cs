@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
-namespace Cruddur.Messaging.LocalServices;
+namespace Cruddur.Local.Launcher;
 
 /// <summary>AWS's DynamoDB Local (from the pinned npm package) running in a java process on a free loopback port.</summary>
 public sealed class DynamoDbLocal : IAsyncDisposable

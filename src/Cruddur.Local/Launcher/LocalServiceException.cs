@@ -1,4 +1,4 @@
-namespace Cruddur.Messaging.LocalServices;
+namespace Cruddur.Local.Launcher;
 
 /// <summary>A local service could not be started; the message says what to install or fix.</summary>
 public sealed class LocalServiceException : Exception

@@ -1,12 +1,13 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Cruddur.Messaging;
 using Cruddur.Messaging.MessageGroups;
 using Cruddur.Messaging.Messages;
 using Cruddur.Messaging.Table;
 using Cruddur.Messaging.Users;
 using Npgsql;
 
-namespace Cruddur.Messaging.Seeding;
+namespace Cruddur.Local.DemoData;
 
 /// <summary>Seeds the demo users (PostgreSQL) and the demo conversation (DynamoDB). Used by <c>cruddur ddb/db seed</c> and <c>dotnet run</c>.</summary>
 public static class DemoSeeder
@@ -34,7 +35,7 @@ public static class DemoSeeder
     public static async Task<int> SeedUsersAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
-        await using var command = dataSource.CreateCommand(SqlFiles.Read("Seeding/demo-users.seed.sql"));
+        await using var command = dataSource.CreateCommand(SqlFiles.Read(typeof(DemoSeeder).Assembly, "DemoData/demo-users.seed.sql"));
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. Users.Select(user => user.DisplayName)] });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. Users.Select(user => user.Handle)] });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. Users.Select(user => user.Email)] });

@@ -3,13 +3,15 @@ using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
+using Cruddur.Messaging;
 using Cruddur.Messaging.Diagnostics;
+using Cruddur.Messaging.Stream;
 using Cruddur.Messaging.Table;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using static Cruddur.Messaging.Table.MessageTableKeys;
 
-namespace Cruddur.Messaging.Stream;
+namespace Cruddur.Local.StreamProcessor;
 
 /// <summary>
 /// Pattern E in local runs: follows the table's stream on DynamoDB Local (every shard, parents before children) and

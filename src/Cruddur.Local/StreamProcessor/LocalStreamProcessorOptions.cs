@@ -1,4 +1,4 @@
-namespace Cruddur.Messaging.Stream;
+namespace Cruddur.Local.StreamProcessor;
 
 /// <summary>Settings of the local stream processor, bound from the <c>LocalStreamProcessor</c> section.</summary>
 public sealed class LocalStreamProcessorOptions

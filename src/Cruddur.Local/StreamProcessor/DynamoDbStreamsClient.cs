@@ -2,8 +2,9 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using Cruddur.Messaging.Stream;
 
-namespace Cruddur.Messaging.Stream;
+namespace Cruddur.Local.StreamProcessor;
 
 /// <summary>
 /// The few DynamoDB Streams calls the local processor needs, as plain JSON over HTTP to DynamoDB Local (AWSSDK v4 has

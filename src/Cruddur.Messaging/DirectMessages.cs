@@ -16,7 +16,7 @@ namespace Cruddur.Messaging;
 /// stable codes (<see cref="MessagingErrorCodes"/>); a group the caller is not a member of is reported as not found,
 /// exactly like a group that does not exist. Nothing is written when a request is refused.
 /// </summary>
-public sealed class Messaging
+public sealed class DirectMessages
 {
     // A pair's group is created at most once; a few rounds cover losing the race to the other side and a taken microsecond.
     private const int MaxNewGroupAttempts = 8;
@@ -25,16 +25,16 @@ public sealed class Messaging
     private readonly GroupMembership membership;
     private readonly UserStore users;
     private readonly TimeProvider timeProvider;
-    private readonly ILogger<Messaging> logger;
+    private readonly ILogger<DirectMessages> logger;
 
     /// <summary>Creates the patterns on the services of <c>AddCruddurMessaging</c>.</summary>
-    public Messaging(
+    public DirectMessages(
         IAmazonDynamoDB dynamoDb,
         UserStore users,
         IOptions<MessagingOptions> options,
         TimeProvider timeProvider,
         ConsumedCapacityRecorder recorder,
-        ILogger<Messaging> logger)
+        ILogger<DirectMessages> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         table = new MessageTable(dynamoDb, options.Value.TableName, recorder, logger);

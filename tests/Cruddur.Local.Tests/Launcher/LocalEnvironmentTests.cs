@@ -1,8 +1,8 @@
-using Cruddur.Messaging.LocalServices;
+using Cruddur.Local.Launcher;
 using Cruddur.Testing;
 using Npgsql;
 
-namespace Cruddur.Messaging.Tests.LocalServices;
+namespace Cruddur.Local.Tests.Launcher;
 
 public sealed class LocalEnvironmentTests
 {
@@ -43,16 +43,16 @@ public sealed class LocalEnvironmentTests
             await using (var first = await LocalEnvironment.StartAsync(options, cancellationToken))
             {
                 using var client = new Amazon.DynamoDBv2.AmazonDynamoDBClient(
-                    Hosting.DataSourceServiceCollectionExtensions.LocalCredentials,
-                    Hosting.DataSourceServiceCollectionExtensions.LocalClientConfig(first.DynamoDb!.ServiceUrl));
-                await Table.MessageTableSchema.CreateIfMissingAsync(client, "kept-table", cancellationToken);
+                    Cruddur.Messaging.Hosting.DataSourceServiceCollectionExtensions.LocalCredentials,
+                    Cruddur.Messaging.Hosting.DataSourceServiceCollectionExtensions.LocalClientConfig(first.DynamoDb!.ServiceUrl));
+                await Cruddur.Messaging.Table.MessageTableSchema.CreateIfMissingAsync(client, "kept-table", cancellationToken);
                 await ExecuteAsync(first.Postgres!.ConnectionString, "CREATE TABLE kept (id int); INSERT INTO kept VALUES (42)", cancellationToken);
             }
 
             await using var second = await LocalEnvironment.StartAsync(options, cancellationToken);
             using var again = new Amazon.DynamoDBv2.AmazonDynamoDBClient(
-                Hosting.DataSourceServiceCollectionExtensions.LocalCredentials,
-                Hosting.DataSourceServiceCollectionExtensions.LocalClientConfig(second.DynamoDb!.ServiceUrl));
+                Cruddur.Messaging.Hosting.DataSourceServiceCollectionExtensions.LocalCredentials,
+                Cruddur.Messaging.Hosting.DataSourceServiceCollectionExtensions.LocalClientConfig(second.DynamoDb!.ServiceUrl));
             (await again.ListTablesAsync(cancellationToken)).TableNames.ShouldContain("kept-table");
             (await ScalarAsync(second.Postgres!.ConnectionString, "SELECT id FROM kept", cancellationToken)).ShouldBe(42);
         }

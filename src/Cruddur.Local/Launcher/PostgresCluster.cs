@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
 
-namespace Cruddur.Messaging.LocalServices;
+namespace Cruddur.Local.Launcher;
 
 /// <summary>A private PostgreSQL cluster from the machine's server binaries, on a free loopback port.</summary>
 public sealed class PostgresCluster : IAsyncDisposable

@@ -1,9 +1,9 @@
 using Amazon.DynamoDBv2.Model;
-using Cruddur.Messaging.Seeding;
+using Cruddur.Local.DemoData;
 using Cruddur.Messaging.Table;
 using Cruddur.Messaging.Users;
 
-namespace Cruddur.Messaging.Tests.Seeding;
+namespace Cruddur.Local.Tests.DemoData;
 
 public sealed class DemoSeederTests
 {
@@ -40,7 +40,7 @@ public sealed class DemoSeederTests
         var items = DemoSeeder.ConversationItems(first, second, DateTimeOffset.UtcNow);
 
         items.Count.ShouldBe(DemoSeeder.ConversationItemCount);
-        var messages = items.Select(MessageItems.ReadMessage).OfType<Messages.Message>().ToList();
+        var messages = items.Select(MessageItems.ReadMessage).OfType<Cruddur.Messaging.Messages.Message>().ToList();
         messages.Count.ShouldBe(DemoSeeder.ConversationItemCount - 4);
         messages.Select(message => message.MessageGroupUuid).Distinct().ShouldHaveSingleItem();
         messages.Select(message => message.Sender.Handle).Distinct().Order().ShouldBe(["first", "second"]);
@@ -51,9 +51,9 @@ public sealed class DemoSeederTests
         var rows = items.Where(item => MessageItems.ReadGroupRowOwner(item) is not null).ToList();
         rows.Count.ShouldBe(2);
         MessageItems.ReadGroupRow(rows.Single(row => MessageItems.ReadGroupRowOwner(row) == first.Uuid))!
-            .ShouldBe(new MessageGroups.MessageGroup(last.MessageGroupUuid, second, last.Text, last.CreatedAt));
+            .ShouldBe(new Cruddur.Messaging.MessageGroups.MessageGroup(last.MessageGroupUuid, second, last.Text, last.CreatedAt));
         MessageItems.ReadGroupRow(rows.Single(row => MessageItems.ReadGroupRowOwner(row) == second.Uuid))!
-            .ShouldBe(new MessageGroups.MessageGroup(last.MessageGroupUuid, first, last.Text, last.CreatedAt));
+            .ShouldBe(new Cruddur.Messaging.MessageGroups.MessageGroup(last.MessageGroupUuid, first, last.Text, last.CreatedAt));
 
         MessageItems.ReadGroupMembers(Single(items, MessageTableKeys.GroupPk(last.MessageGroupUuid)))!.ShouldBe([first.Uuid, second.Uuid], ignoreOrder: true);
         MessageItems.ReadPairGroup(Single(items, MessageTableKeys.PairPk(second.Uuid, first.Uuid))).ShouldBe(last.MessageGroupUuid);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Cruddur.Messaging.LocalServices;
+namespace Cruddur.Local.Launcher;
 
 /// <summary>
 /// A detached shell that waits for this process to end and then runs a clean-up command, so that a

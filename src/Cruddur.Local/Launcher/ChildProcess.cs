@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Cruddur.Messaging.LocalServices;
+namespace Cruddur.Local.Launcher;
 
 /// <summary>Runs the external programs of the local services (java, npm, initdb, pg_ctl).</summary>
 internal static class ChildProcess

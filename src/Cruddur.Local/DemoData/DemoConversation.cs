@@ -1,4 +1,4 @@
-namespace Cruddur.Messaging.Seeding;
+namespace Cruddur.Local.DemoData;
 
 /// <summary>
 /// The demo conversation between the first two demo users: a few evenings of restoring an old arcade cabinet.

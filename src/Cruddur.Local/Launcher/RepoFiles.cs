@@ -1,4 +1,4 @@
-namespace Cruddur.Messaging.LocalServices;
+namespace Cruddur.Local.Launcher;
 
 /// <summary>Finds files of the repository checkout the app runs from.</summary>
 internal static class RepoFiles

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace Cruddur.Local.StreamProcessor;
+
+/// <summary>The local stream processor's log events.</summary>
+internal static partial class StreamProcessorLog
+{
+    [LoggerMessage(EventId = 5010, Level = LogLevel.Information, Message = "Local stream processor: following {StreamArn}")]
+    public static partial void FollowingStream(this ILogger logger, string streamArn);
+
+    [LoggerMessage(EventId = 5011, Level = LogLevel.Information, Message = "Local stream processor: table {TableName} has no stream yet; waiting for it")]
+    public static partial void WaitingForTable(this ILogger logger, string tableName);
+
+    [LoggerMessage(EventId = 5012, Level = LogLevel.Information, Message = "Local stream processor: not started, the DynamoDB client has no local service URL (in AWS the stream function does this work)")]
+    public static partial void NotLocal(this ILogger logger);
+
+    [LoggerMessage(EventId = 5013, Level = LogLevel.Warning, Message = "Local stream processor: reading the stream failed; trying again in {DelayMilliseconds} ms")]
+    public static partial void ReadFailed(this ILogger logger, Exception exception, double delayMilliseconds);
+
+    [LoggerMessage(EventId = 5014, Level = LogLevel.Error, Message = "Local stream processor: record {SequenceNumber} of shard {ShardId} still failed after {Attempts} attempts; skipping it")]
+    public static partial void RecordAbandoned(this ILogger logger, string sequenceNumber, string shardId, int attempts);
+
+    [LoggerMessage(EventId = 5015, Level = LogLevel.Information, Message = "Local stream processor: the stream {StreamArn} is gone (table dropped or recreated); looking for the table's stream again")]
+    public static partial void StreamGone(this ILogger logger, string streamArn);
+}

@@ -1,0 +1,3 @@
+using Cruddur.Testing;
+
+[assembly: AssemblyFixture(typeof(LocalServicesFixture))]
