@@ -1,0 +1,22 @@
+// What each of the server's problem+json error codes says to a person.
+export const errorWords = {
+  message_blank: "Write something first.",
+  message_exceed_max_chars_1024: "That message is longer than 1024 characters.",
+  message_self: "You can't message yourself.",
+  handle_unknown: "No user has that handle.",
+  user_not_found: "No user has that handle.",
+  handle_invalid: "That is not a valid handle.",
+  message_group_not_found: "That conversation doesn't exist.",
+  recipient_missing: "Pick a conversation or a handle first.",
+  rate_limited: "You're sending too fast; wait a moment.",
+  body_too_large: "That message is too large to send.",
+  idempotency_request_in_flight: "The last send is still going through; try again in a moment.",
+  authentication_required: "Your session has ended; sign in again.",
+  token_invalid: "Your session has ended; sign in again.",
+  token_expired: "Your session has ended; sign in again.",
+  token_not_access: "Your session has ended; sign in again.",
+  user_unknown: "This account has no Cruddur user yet.",
+  unauthorized: "Your session has ended; sign in again.",
+  service_unavailable: "The service is unavailable right now; try again shortly.",
+  internal_error: "Something went wrong on our side; try again.",
+};
