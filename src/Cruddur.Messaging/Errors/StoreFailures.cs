@@ -18,8 +18,7 @@ public static class StoreFailures
         is HttpRequestException
         or IOException
         or SocketException
-        or TimeoutException
-        or OperationCanceledException { InnerException: TimeoutException });
+        or TimeoutException);
 
     /// <summary>
     /// True when the exception, or one inside it, is a transient store failure: <see cref="IsUnreachable"/>, DynamoDB
