@@ -21,6 +21,7 @@ using Cruddur.Messaging.Messages;
 using Cruddur.Messaging.Table;
 using Cruddur.Messaging.Users;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Cruddur.Bench;
@@ -87,9 +88,18 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
         await UserSchema.CreateIfMissingAsync(dataSource, cancellationToken);
 
         Progress("creating users and seeding");
-        var data = await CreateUsersAsync(new UserStore(dataSource), cancellationToken);
+        // The seed goes through the core's own stores and table gateway, on the benchmark's clients.
+        await using var seedServices = new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection([new($"{MessagingOptions.SectionName}:TableName", table)]).Build())
+            .AddLogging()
+            .AddSingleton<IAmazonDynamoDB>(sdk)
+            .AddSingleton(dataSource)
+            .AddSingleton(TimeProvider.System)
+            .AddCruddurMessaging()
+            .BuildServiceProvider();
+        var data = await CreateUsersAsync(seedServices.GetRequiredService<UserStore>(), cancellationToken);
         var seedClock = Stopwatch.StartNew();
-        var seeded = await new BatchSeeder(sdk, table).WriteAsync(data.LoadItems().Concat(data.ScalingItems()), parallelism: 4, cancellationToken);
+        var seeded = await new BatchSeeder(seedServices.GetRequiredService<TableGateway>()).WriteAsync(data.LoadItems().Concat(data.ScalingItems()), parallelism: 4, cancellationToken);
         seedClock.Stop();
         Progress($"seeded {seeded:N0} items in {seedClock.Elapsed.TotalSeconds:0.0} s");
         await sdk.UpdateTableAsync(

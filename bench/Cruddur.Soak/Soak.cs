@@ -297,23 +297,18 @@ internal static class SoakRun
     private static async Task<List<Dictionary<string, AttributeValue>>> QueryAllAsync(AmazonDynamoDBClient dynamo, string table, string pk, CancellationToken token)
     {
         var items = new List<Dictionary<string, AttributeValue>>();
-        Dictionary<string, AttributeValue>? start = null;
-        do
+        var pages = dynamo.Paginators.Query(new QueryRequest
         {
-            var page = await dynamo.QueryAsync(
-                new QueryRequest
-                {
-                    TableName = table,
-                    KeyConditionExpression = "pk = :pk",
-                    ExpressionAttributeValues = new() { [":pk"] = new AttributeValue { S = pk } },
-                    ConsistentRead = true,
-                    ExclusiveStartKey = start,
-                },
-                token);
+            TableName = table,
+            KeyConditionExpression = "pk = :pk",
+            ExpressionAttributeValues = new() { [":pk"] = new AttributeValue { S = pk } },
+            ConsistentRead = true,
+        });
+        await foreach (var page in pages.Responses.WithCancellation(token))
+        {
             items.AddRange(page.Items ?? []);
-            start = page.LastEvaluatedKey;
         }
-        while (start is { Count: > 0 });
+
         return items;
     }
 

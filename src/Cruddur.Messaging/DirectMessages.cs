@@ -1,5 +1,5 @@
-using Amazon.DynamoDBv2;
 using Cruddur.Messaging.Diagnostics;
+using Cruddur.Messaging.Errors;
 using Cruddur.Messaging.MessageGroups;
 using Cruddur.Messaging.Messages;
 using Cruddur.Messaging.Paging;
@@ -7,7 +7,6 @@ using Cruddur.Messaging.Table;
 using Cruddur.Messaging.Time;
 using Cruddur.Messaging.Users;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Cruddur.Messaging;
 
@@ -27,18 +26,11 @@ public sealed class DirectMessages
     private readonly TimeProvider timeProvider;
     private readonly ILogger<DirectMessages> logger;
 
-    /// <summary>Creates the patterns on the services of <c>AddCruddurMessaging</c>.</summary>
-    public DirectMessages(
-        IAmazonDynamoDB dynamoDb,
-        UserStore users,
-        IOptions<MessagingOptions> options,
-        TimeProvider timeProvider,
-        ConsumedCapacityRecorder recorder,
-        ILogger<DirectMessages> logger)
+    /// <summary>Creates the patterns; <c>AddCruddurMessaging()</c> registers them.</summary>
+    internal DirectMessages(MessageTable table, GroupMembership membership, UserStore users, TimeProvider timeProvider, ILogger<DirectMessages> logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        table = new MessageTable(dynamoDb, options.Value.TableName, recorder, logger);
-        membership = new GroupMembership(table);
+        this.table = table;
+        this.membership = membership;
         this.users = users;
         this.timeProvider = timeProvider;
         this.logger = logger;

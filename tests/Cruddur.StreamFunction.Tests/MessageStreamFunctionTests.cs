@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
-using Cruddur.Messaging;
 using Cruddur.Messaging.Hosting;
+using Cruddur.Messaging.Table;
 using Cruddur.Testing;
 using Microsoft.Extensions.Configuration;
 

@@ -1,6 +1,7 @@
-using Cruddur.Messaging;
 using Cruddur.Bench.Seeding;
+using Cruddur.Messaging;
 using Cruddur.Messaging.Diagnostics;
+using Cruddur.Messaging.Errors;
 using Cruddur.Messaging.Hosting;
 using Cruddur.Messaging.Messages;
 using Cruddur.Messaging.Paging;

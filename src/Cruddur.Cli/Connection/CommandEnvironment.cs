@@ -1,7 +1,7 @@
 using System.Globalization;
-using Cruddur.Messaging;
-using Cruddur.Messaging.Hosting;
 using Cruddur.Local.Launcher;
+using Cruddur.Messaging.Hosting;
+using Cruddur.Messaging.Table;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

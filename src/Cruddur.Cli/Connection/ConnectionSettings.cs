@@ -1,7 +1,7 @@
 using System.ComponentModel;
-using Cruddur.Messaging;
-using Cruddur.Messaging.Hosting;
 using Cruddur.Local.Launcher;
+using Cruddur.Messaging.Hosting;
+using Cruddur.Messaging.Table;
 using Spectre.Console.Cli;
 
 namespace Cruddur.Cli.Connection;

@@ -1,8 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Net.Http;
-using System.Net.Sockets;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
+using Cruddur.Messaging.Errors;
 using Cruddur.Messaging.Hosting;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
@@ -43,11 +42,8 @@ internal static class ErrorMessages
     public static bool TryDescribeConnectionFailure(Exception exception, IConfiguration configuration, [NotNullWhen(true)] out string? message)
     {
         var cause = Innermost(exception);
-        var unreachable = cause is SocketException or HttpRequestException or TimeoutException
-            || exception is HttpRequestException
-            || (exception is NpgsqlException && cause is SocketException or TimeoutException or IOException);
         message = null;
-        if (!unreachable)
+        if (!StoreFailures.IsUnreachable(exception))
         {
             return false;
         }

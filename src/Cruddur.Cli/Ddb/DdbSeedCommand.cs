@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
-using Amazon.DynamoDBv2;
 using Cruddur.Cli.Connection;
 using Cruddur.Local.Launcher;
 using Cruddur.Local.DemoData;
+using Cruddur.Messaging.Table;
+using Cruddur.Messaging.Users;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Spectre.Console;
 
 namespace Cruddur.Cli.Ddb;
@@ -39,9 +39,8 @@ internal sealed class DdbSeedCommand(IAnsiConsole console) : CruddurCommand<Conn
             {
                 var task = context.AddTask("demo conversation", maxValue: DemoSeeder.ConversationItemCount);
                 var written = await DemoSeeder.SeedConversationIfEmptyAsync(
-                    environment.Services.GetRequiredService<IAmazonDynamoDB>(),
-                    environment.Services.GetRequiredService<NpgsqlDataSource>(),
-                    environment.TableName,
+                    environment.Services.GetRequiredService<TableGateway>(),
+                    environment.Services.GetRequiredService<UserStore>(),
                     environment.Services.GetRequiredService<TimeProvider>(),
                     new Progress(task),
                     cancellationToken);

@@ -1,6 +1,4 @@
-using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Cruddur.Messaging;
 using Cruddur.Messaging.MessageGroups;
 using Cruddur.Messaging.Messages;
 using Cruddur.Messaging.Table;
@@ -12,11 +10,6 @@ namespace Cruddur.Local.DemoData;
 /// <summary>Seeds the demo users (PostgreSQL) and the demo conversation (DynamoDB). Used by <c>cruddur ddb/db seed</c> and <c>dotnet run</c>.</summary>
 public static class DemoSeeder
 {
-    /// <summary>BatchWriteItem takes at most 25 items per call.</summary>
-    private const int BatchSize = 25;
-
-    private const int MaxBatchAttempts = 8;
-
     /// <summary>The demo users, in order; the conversation is between the first two.</summary>
     public static IReadOnlyList<DemoUser> Users { get; } =
     [
@@ -51,20 +44,18 @@ public static class DemoSeeder
     /// The check reads the pair item rather than scanning for "any item": the design allows no Scan outside the scan
     /// command, and a table with other people's conversations should still get the demo.
     /// </remarks>
-    public static async Task<int> SeedConversationIfEmptyAsync(IAmazonDynamoDB dynamoDb, NpgsqlDataSource dataSource, string tableName, TimeProvider timeProvider, IProgress<int>? progress, CancellationToken cancellationToken)
+    public static async Task<int> SeedConversationIfEmptyAsync(TableGateway table, UserStore users, TimeProvider timeProvider, IProgress<int>? progress, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(dynamoDb);
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(users);
         ArgumentNullException.ThrowIfNull(timeProvider);
-        var users = new UserStore(dataSource);
         var first = await users.FindByHandleAsync(Users[0].Handle, cancellationToken)
             ?? throw new InvalidOperationException($"Demo user @{Users[0].Handle} does not exist: seed the users first (cruddur db seed).");
         var second = await users.FindByHandleAsync(Users[1].Handle, cancellationToken)
             ?? throw new InvalidOperationException($"Demo user @{Users[1].Handle} does not exist: seed the users first (cruddur db seed).");
 
         var pair = MessageItems.Pair(first.Uuid, second.Uuid, Guid.Empty, DateTimeOffset.UnixEpoch);
-        var existing = await dynamoDb.GetItemAsync(
-            new GetItemRequest { TableName = tableName, Key = Key(pair), ConsistentRead = true },
-            cancellationToken);
+        var existing = await table.GetItemAsync("seed.get_pair", new GetItemRequest { Key = Key(pair), ConsistentRead = true }, cancellationToken);
         if (MessageItems.ReadPairGroup(existing.Item) is not null)
         {
             return 0;
@@ -72,9 +63,9 @@ public static class DemoSeeder
 
         var items = ConversationItems(first.Summary, second.Summary, timeProvider.GetUtcNow());
         var written = 0;
-        foreach (var chunk in items.Chunk(BatchSize))
+        foreach (var chunk in items.Chunk(TableGateway.MaxBatchWriteItems))
         {
-            await WriteBatchAsync(dynamoDb, tableName, chunk, cancellationToken);
+            await table.BatchPutAsync("seed.batch_write", chunk, cancellationToken);
             written += chunk.Length;
             progress?.Report(written);
         }
@@ -142,31 +133,6 @@ public static class DemoSeeder
         [MessageTableKeys.Pk] = item[MessageTableKeys.Pk],
         [MessageTableKeys.Sk] = item[MessageTableKeys.Sk],
     };
-
-    /// <summary>One BatchWriteItem of at most 25 puts, retrying what DynamoDB leaves unprocessed with exponential backoff.</summary>
-    private static async Task WriteBatchAsync(IAmazonDynamoDB dynamoDb, string tableName, IEnumerable<Dictionary<string, AttributeValue>> items, CancellationToken cancellationToken)
-    {
-        var pending = new Dictionary<string, List<WriteRequest>>
-        {
-            [tableName] = [.. items.Select(item => new WriteRequest { PutRequest = new PutRequest { Item = item } })],
-        };
-        for (var attempt = 1; ; attempt++)
-        {
-            var response = await dynamoDb.BatchWriteItemAsync(new BatchWriteItemRequest { RequestItems = pending }, cancellationToken);
-            if (response.UnprocessedItems is not { Count: > 0 } unprocessed || unprocessed.Values.All(requests => requests.Count == 0))
-            {
-                return;
-            }
-
-            if (attempt == MaxBatchAttempts)
-            {
-                throw new InvalidOperationException($"DynamoDB left {unprocessed.Values.Sum(requests => requests.Count)} items unprocessed after {MaxBatchAttempts} attempts.");
-            }
-
-            pending = unprocessed;
-            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(50 * (1 << attempt), 2_000)), cancellationToken);
-        }
-    }
 }
 
 /// <summary>A demo user as <see cref="DemoSeeder.SeedUsersAsync"/> inserts it.</summary>

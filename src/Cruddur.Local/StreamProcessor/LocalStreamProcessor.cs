@@ -3,8 +3,7 @@ using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
-using Cruddur.Messaging;
-using Cruddur.Messaging.Diagnostics;
+using Cruddur.Messaging.Errors;
 using Cruddur.Messaging.Stream;
 using Cruddur.Messaging.Table;
 using Microsoft.Extensions.Logging;
@@ -33,7 +32,7 @@ public sealed class LocalStreamProcessor : IDisposable
     private readonly string tableName;
     private readonly LocalStreamProcessorOptions options;
     private readonly MessageStreamHandler handler;
-    private readonly ConsumedCapacityRecorder recorder;
+    private readonly TableGateway table;
     private readonly TimeProvider timeProvider;
     private readonly ILogger<LocalStreamProcessor> logger;
     private readonly HttpClient? http;
@@ -42,21 +41,20 @@ public sealed class LocalStreamProcessor : IDisposable
     /// <summary>Creates the processor for the configured table, on the endpoint of the registered DynamoDB client.</summary>
     public LocalStreamProcessor(
         IAmazonDynamoDB dynamoDb,
-        IOptions<MessagingOptions> messagingOptions,
+        TableGateway table,
         IOptions<LocalStreamProcessorOptions> options,
         MessageStreamHandler handler,
-        ConsumedCapacityRecorder recorder,
         TimeProvider timeProvider,
         ILogger<LocalStreamProcessor> logger)
     {
         ArgumentNullException.ThrowIfNull(dynamoDb);
-        ArgumentNullException.ThrowIfNull(messagingOptions);
+        ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(options);
         this.dynamoDb = dynamoDb;
-        tableName = messagingOptions.Value.TableName;
+        this.table = table;
+        tableName = table.TableName;
         this.options = options.Value;
         this.handler = handler;
-        this.recorder = recorder;
         this.timeProvider = timeProvider;
         this.logger = logger;
 
@@ -300,53 +298,38 @@ public sealed class LocalStreamProcessor : IDisposable
 
     private async Task<Dictionary<string, string>> LoadCheckpointsAsync(string streamLabel, CancellationToken cancellationToken)
     {
-        var checkpoints = new Dictionary<string, string>(StringComparer.Ordinal);
-        Dictionary<string, AttributeValue>? start = null;
-        do
+        var request = new QueryRequest
         {
-            var response = await dynamoDb.QueryAsync(
-                new QueryRequest
-                {
-                    TableName = tableName,
-                    ConsistentRead = true,
-                    KeyConditionExpression = "#pk = :pk",
-                    ExpressionAttributeNames = new() { ["#pk"] = Pk },
-                    ExpressionAttributeValues = new() { [":pk"] = MessageItems.S(StreamCheckpointPk(streamLabel)) },
-                    ExclusiveStartKey = start,
-                    ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
-                },
-                cancellationToken);
-            recorder.Record("E.load_checkpoints", response.ConsumedCapacity is { } read ? [read] : null, CapacityKind.Read);
-            foreach (var item in response.Items ?? [])
+            ConsistentRead = true,
+            KeyConditionExpression = "#pk = :pk",
+            ExpressionAttributeNames = new() { ["#pk"] = Pk },
+            ExpressionAttributeValues = new() { [":pk"] = MessageItems.S(StreamCheckpointPk(streamLabel)) },
+        };
+        var checkpoints = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var item in await table.QueryAllAsync("E.load_checkpoints", request, cancellationToken))
+        {
+            if (MessageItems.ReadStreamCheckpoint(item) is var (shardId, sequenceNumber))
             {
-                if (MessageItems.ReadStreamCheckpoint(item) is var (shardId, sequenceNumber))
-                {
-                    checkpoints[shardId] = sequenceNumber;
-                }
+                checkpoints[shardId] = sequenceNumber;
             }
-
-            start = response.LastEvaluatedKey is { Count: > 0 } next ? next : null;
         }
-        while (start is not null);
 
         return checkpoints;
     }
 
-    private async Task SaveCheckpointAsync(string streamLabel, string shardId, string sequenceNumber, CancellationToken cancellationToken)
-    {
-        var response = await dynamoDb.PutItemAsync(
-            new PutItemRequest
-            {
-                TableName = tableName,
-                Item = MessageItems.StreamCheckpoint(streamLabel, shardId, sequenceNumber, timeProvider.GetUtcNow()),
-                ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
-            },
+    private async Task SaveCheckpointAsync(string streamLabel, string shardId, string sequenceNumber, CancellationToken cancellationToken) =>
+        await table.PutItemAsync(
+            "E.save_checkpoint",
+            new PutItemRequest { Item = MessageItems.StreamCheckpoint(streamLabel, shardId, sequenceNumber, timeProvider.GetUtcNow()) },
             cancellationToken);
-        recorder.Record("E.save_checkpoint", response.ConsumedCapacity is { } written ? [written] : null, CapacityKind.Write);
-    }
 
+    /// <summary>
+    /// What the processor rides out with a growing pause: a store's transient failure, and beyond it any refusal of
+    /// DynamoDB Local (a table dropped and recreated under it) or failure of its own Streams client.
+    /// </summary>
     private static bool IsTransient(Exception exception, CancellationToken cancellationToken) =>
-        exception is HttpRequestException or IOException or AmazonServiceException or AmazonClientException or StreamsApiException or JsonException or TimeoutException
+        StoreFailures.IsTransient(exception)
+        || exception is AmazonServiceException or StreamsApiException or JsonException
         || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
     private sealed record StreamRef(string Arn, string Label);

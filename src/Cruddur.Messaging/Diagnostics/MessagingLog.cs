@@ -13,9 +13,6 @@ internal static partial class MessagingLog
     [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message = "Message time {CreatedAt} of group {MessageGroupUuid} is taken; moving on to {NextCreatedAt}")]
     public static partial void MessageTimeTaken(this ILogger logger, Guid messageGroupUuid, DateTimeOffset createdAt, DateTimeOffset nextCreatedAt);
 
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "New group for a pair was cancelled ({Reason}); attempt {Attempt}")]
-    public static partial void NewGroupCancelled(this ILogger logger, Table.NewGroupResult reason, int attempt);
-
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Skipped a malformed item {Pk} / {Sk}")]
     public static partial void MalformedItem(this ILogger logger, string? pk, string? sk);
 }

@@ -1,5 +1,13 @@
+using Amazon.DynamoDBv2;
+using Cruddur.Messaging.Diagnostics;
+using Cruddur.Messaging.Idempotency;
+using Cruddur.Messaging.MessageGroups;
+using Cruddur.Messaging.Table;
+using Cruddur.Messaging.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Cruddur.Messaging.Hosting;
 
@@ -17,12 +25,27 @@ public static class MessagingServiceCollectionExtensions
             .Validate(options => options.TableName.Length is >= 3 and <= 255, $"{MessagingOptions.SectionName}:TableName must be 3–255 characters.")
             .ValidateOnStart();
         services.AddMetrics();
-        services.AddSingleton<Diagnostics.ConsumedCapacityRecorder>();
-        services.AddSingleton<Users.UserStore>();
-        services.AddSingleton<DirectMessages>();
+        services.TryAddSingleton<ConsumedCapacityRecorder>();
+
+        // The one instrumented path to the messages table, and the stores on it.
+        services.TryAddSingleton(static provider => new TableGateway(
+            provider.GetRequiredService<IAmazonDynamoDB>(),
+            provider.GetRequiredService<IOptions<MessagingOptions>>().Value.TableName,
+            provider.GetRequiredService<ConsumedCapacityRecorder>(),
+            provider.GetRequiredService<ILogger<TableGateway>>()));
+        services.TryAddSingleton<MessageTable>();
+        services.TryAddSingleton<GroupMembership>();
+        services.TryAddSingleton<IdempotencyStore>();
+        services.TryAddSingleton<UserStore>();
+        services.TryAddSingleton(static provider => new DirectMessages(
+            provider.GetRequiredService<MessageTable>(),
+            provider.GetRequiredService<GroupMembership>(),
+            provider.GetRequiredService<UserStore>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<DirectMessages>>()));
 
         // The news of changed groups that the stream handler publishes and the web app's event stream hears.
-        services.TryAddSingleton<Stream.MessageGroupChanges>();
+        services.TryAddSingleton<MessageGroupChanges>();
         return services;
     }
 }

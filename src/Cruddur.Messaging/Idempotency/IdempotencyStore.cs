@@ -1,7 +1,7 @@
 using System.Globalization;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Microsoft.Extensions.Options;
+using Cruddur.Messaging.Table;
 using static Cruddur.Messaging.Table.MessageTableKeys;
 
 namespace Cruddur.Messaging.Idempotency;
@@ -31,7 +31,7 @@ public sealed record IdempotencyClaim(IdempotencyClaimState State, string? Respo
 /// <c>expires_at</c> for the table's TTL and no <c>message_group_uuid</c>, so they stay out of the GSI.
 /// A pending item whose request died is taken over once its lease has passed.
 /// </summary>
-public sealed class IdempotencyStore(IAmazonDynamoDB dynamoDb, IOptions<MessagingOptions> options, TimeProvider timeProvider)
+public sealed class IdempotencyStore(TableGateway table, TimeProvider timeProvider)
 {
     private const string Pending = "pending";
     private const string Done = "done";
@@ -48,7 +48,6 @@ public sealed class IdempotencyStore(IAmazonDynamoDB dynamoDb, IOptions<Messagin
         var now = timeProvider.GetUtcNow();
         var request = new PutItemRequest
         {
-            TableName = options.Value.TableName,
             Item = new()
             {
                 [Pk] = S(IdempotencyPk(userUuid, key)),
@@ -71,7 +70,7 @@ public sealed class IdempotencyStore(IAmazonDynamoDB dynamoDb, IOptions<Messagin
         };
         try
         {
-            await dynamoDb.PutItemAsync(request, cancellationToken);
+            await table.PutItemAsync("idempotency.claim", request, cancellationToken);
             return new(IdempotencyClaimState.Claimed);
         }
         catch (ConditionalCheckFailedException exception)
@@ -90,10 +89,10 @@ public sealed class IdempotencyStore(IAmazonDynamoDB dynamoDb, IOptions<Messagin
 
     /// <summary>Stores the response of a claimed key, for retries to answer.</summary>
     public Task CompleteAsync(Guid userUuid, string key, string response, CancellationToken cancellationToken) =>
-        dynamoDb.UpdateItemAsync(
+        table.UpdateItemAsync(
+            "idempotency.complete",
             new UpdateItemRequest
             {
-                TableName = options.Value.TableName,
                 Key = ItemKey(userUuid, key),
                 UpdateExpression = "SET #state = :done, #response = :response REMOVE #lease",
                 ExpressionAttributeNames = new() { ["#state"] = IdempotencyState, ["#response"] = Response, ["#lease"] = LeaseUntil },
@@ -106,10 +105,10 @@ public sealed class IdempotencyStore(IAmazonDynamoDB dynamoDb, IOptions<Messagin
     {
         try
         {
-            await dynamoDb.DeleteItemAsync(
+            await table.DeleteItemAsync(
+                "idempotency.release",
                 new DeleteItemRequest
                 {
-                    TableName = options.Value.TableName,
                     Key = ItemKey(userUuid, key),
                     ConditionExpression = "#state = :pending",
                     ExpressionAttributeNames = new() { ["#state"] = IdempotencyState },

@@ -1,3 +1,4 @@
+using Cruddur.Messaging.Errors;
 using Cruddur.Messaging.Messages;
 
 namespace Cruddur.Messaging.MessageGroups;

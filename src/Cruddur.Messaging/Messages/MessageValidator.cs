@@ -1,6 +1,7 @@
 using System.Globalization;
+using Cruddur.Messaging.Errors;
 using Cruddur.Messaging.Paging;
-using static Cruddur.Messaging.MessagingErrorCodes;
+using static Cruddur.Messaging.Errors.MessagingErrorCodes;
 
 namespace Cruddur.Messaging.Messages;
 

@@ -1,6 +1,5 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Cruddur.Messaging.Diagnostics;
 using Cruddur.Messaging.Messages;
 using Cruddur.Messaging.Table;
 using Cruddur.Messaging.Time;
@@ -18,7 +17,7 @@ namespace Cruddur.Messaging.Stream;
 /// at the newest message. A row never moves backwards: only a message newer than the owner's newest row moves it.
 /// </para>
 /// </summary>
-internal sealed class GroupRowMover(IAmazonDynamoDB dynamoDb, string tableName, ConsumedCapacityRecorder recorder)
+internal sealed class GroupRowMover(TableGateway table, MessageTable messageTable)
 {
     private const int MaxRepairAttempts = 4;
     private const int MaxSameMicrosecondShifts = 3;
@@ -30,7 +29,7 @@ internal sealed class GroupRowMover(IAmazonDynamoDB dynamoDb, string tableName, 
     public async Task<(bool Moved, IReadOnlyList<Guid> Members)> MoveToAsync(Message message, CancellationToken cancellationToken)
     {
         var groupUuid = message.MessageGroupUuid.ToString("D");
-        var rows = await QueryGroupRowsAsync(groupUuid, cancellationToken);
+        var rows = await messageTable.QueryGroupRowsAsync(message.MessageGroupUuid, "E.query_rows", cancellationToken);
         if (rows.Count == 0)
         {
             // Pattern D writes the rows with the first message, but the GSI is eventually consistent in AWS: retry later.
@@ -48,7 +47,7 @@ internal sealed class GroupRowMover(IAmazonDynamoDB dynamoDb, string tableName, 
             throw new InvalidOperationException($"Found the group row of only {owners.Count} participant of message group {groupUuid} (yet).");
         }
 
-        return (moved.Any(any => any), rows.Select(MessageItems.ReadGroupRowOwner).OfType<Guid>().Distinct().ToArray());
+        return (moved.Any(any => any), MessageTable.Owners(rows));
     }
 
     private async Task<bool> MoveOwnerRowAsync(List<Dictionary<string, AttributeValue>> rows, string groupUuid, Message message, CancellationToken cancellationToken)
@@ -85,23 +84,21 @@ internal sealed class GroupRowMover(IAmazonDynamoDB dynamoDb, string tableName, 
         {
             try
             {
-                var response = await dynamoDb.PutItemAsync(
+                await table.PutItemAsync(
+                    "E.put_row",
                     new PutItemRequest
                     {
-                        TableName = tableName,
                         Item = MessageItems.MovedGroupRow(newest, at, message.Text),
                         ConditionExpression = "attribute_not_exists(#pk)",
                         ExpressionAttributeNames = new() { ["#pk"] = Pk },
                         ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
-                        ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
                     },
-                    cancellationToken);
-                recorder.Record("E.put_row", One(response.ConsumedCapacity), CapacityKind.Write);
+                    cancellationToken,
+                    refusedOperation: "E.put_row_conflict");
                 return true;
             }
             catch (ConditionalCheckFailedException exception)
             {
-                recorder.Record("E.put_row_conflict", null, CapacityKind.Write);
                 if (exception.Item is null || MessageItems.TextOf(exception.Item, MessageGroupUuid) == groupUuid)
                 {
                     return false;
@@ -124,12 +121,10 @@ internal sealed class GroupRowMover(IAmazonDynamoDB dynamoDb, string tableName, 
         var text = MessageItems.TextOf(row, MessageTableKeys.Message);
         var request = new DeleteItemRequest
         {
-            TableName = tableName,
             Key = new() { [Pk] = row[Pk], [Sk] = row[Sk] },
             ConditionExpression = text is null ? "#g = :g AND attribute_not_exists(#m)" : "#g = :g AND #m = :m",
             ExpressionAttributeNames = new() { ["#g"] = MessageGroupUuid, ["#m"] = MessageTableKeys.Message },
             ExpressionAttributeValues = new() { [":g"] = MessageItems.S(groupUuid) },
-            ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
         };
         if (text is not null)
         {
@@ -138,13 +133,11 @@ internal sealed class GroupRowMover(IAmazonDynamoDB dynamoDb, string tableName, 
 
         try
         {
-            var response = await dynamoDb.DeleteItemAsync(request, cancellationToken);
-            recorder.Record("E.delete_row", One(response.ConsumedCapacity), CapacityKind.Write);
+            await table.DeleteItemAsync("E.delete_row", request, cancellationToken, refusedOperation: "E.delete_row_conflict");
             return true;
         }
         catch (ConditionalCheckFailedException)
         {
-            recorder.Record("E.delete_row_conflict", null, CapacityKind.Write);
             return false;
         }
     }
@@ -176,67 +169,23 @@ internal sealed class GroupRowMover(IAmazonDynamoDB dynamoDb, string tableName, 
         }
     }
 
-    private async Task<List<Dictionary<string, AttributeValue>>> QueryGroupRowsAsync(string groupUuid, CancellationToken cancellationToken)
-    {
-        var rows = new List<Dictionary<string, AttributeValue>>();
-        Dictionary<string, AttributeValue>? start = null;
-        do
-        {
-            var response = await dynamoDb.QueryAsync(
-                new QueryRequest
+    private Task<List<Dictionary<string, AttributeValue>>> QueryOwnerRowsAsync(string ownerPk, string groupUuid, string fromSk, CancellationToken cancellationToken) =>
+        table.QueryAllAsync(
+            "E.repair_query",
+            new QueryRequest
+            {
+                ConsistentRead = true,
+                KeyConditionExpression = "#pk = :pk AND #sk >= :from",
+                FilterExpression = "#g = :g",
+                ExpressionAttributeNames = new() { ["#pk"] = Pk, ["#sk"] = Sk, ["#g"] = MessageGroupUuid },
+                ExpressionAttributeValues = new()
                 {
-                    TableName = tableName,
-                    IndexName = GroupIndexName,
-                    KeyConditionExpression = "#g = :g",
-                    ExpressionAttributeNames = new() { ["#g"] = MessageGroupUuid },
-                    ExpressionAttributeValues = new() { [":g"] = MessageItems.S(groupUuid) },
-                    ExclusiveStartKey = start,
-                    ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
+                    [":pk"] = MessageItems.S(ownerPk),
+                    [":from"] = MessageItems.S(fromSk),
+                    [":g"] = MessageItems.S(groupUuid),
                 },
-                cancellationToken);
-            recorder.Record("E.query_rows", One(response.ConsumedCapacity), CapacityKind.Read);
-            rows.AddRange((response.Items ?? []).Where(row => MessageItems.ReadGroupRowOwner(row) is not null));
-            start = response.LastEvaluatedKey is { Count: > 0 } next ? next : null;
-        }
-        while (start is not null);
-
-        return rows;
-    }
-
-    private async Task<List<Dictionary<string, AttributeValue>>> QueryOwnerRowsAsync(string ownerPk, string groupUuid, string fromSk, CancellationToken cancellationToken)
-    {
-        var rows = new List<Dictionary<string, AttributeValue>>();
-        Dictionary<string, AttributeValue>? start = null;
-        do
-        {
-            var response = await dynamoDb.QueryAsync(
-                new QueryRequest
-                {
-                    TableName = tableName,
-                    ConsistentRead = true,
-                    KeyConditionExpression = "#pk = :pk AND #sk >= :from",
-                    FilterExpression = "#g = :g",
-                    ExpressionAttributeNames = new() { ["#pk"] = Pk, ["#sk"] = Sk, ["#g"] = MessageGroupUuid },
-                    ExpressionAttributeValues = new()
-                    {
-                        [":pk"] = MessageItems.S(ownerPk),
-                        [":from"] = MessageItems.S(fromSk),
-                        [":g"] = MessageItems.S(groupUuid),
-                    },
-                    ExclusiveStartKey = start,
-                    ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
-                },
-                cancellationToken);
-            recorder.Record("E.repair_query", One(response.ConsumedCapacity), CapacityKind.Read);
-            rows.AddRange(response.Items ?? []);
-            start = response.LastEvaluatedKey is { Count: > 0 } next ? next : null;
-        }
-        while (start is not null);
-
-        return rows;
-    }
-
-    private static ConsumedCapacity[]? One(ConsumedCapacity? consumed) => consumed is null ? null : [consumed];
+            },
+            cancellationToken);
 
     private static IOrderedEnumerable<Dictionary<string, AttributeValue>> NewestFirst(IEnumerable<Dictionary<string, AttributeValue>> rows) =>
         rows.OrderByDescending(RowTime).ThenByDescending(row => MessageItems.TextOf(row, Sk), StringComparer.Ordinal);

@@ -1,10 +1,7 @@
-using System.Diagnostics.Metrics;
-using Amazon.DynamoDBv2;
-using Cruddur.Messaging.Diagnostics;
+using Cruddur.Messaging.MessageGroups;
 using Cruddur.Messaging.Messages;
 using Cruddur.Messaging.Table;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Cruddur.Messaging.Stream;
 
@@ -25,19 +22,16 @@ public sealed class MessageStreamHandler
     private readonly MessageGroupChanges changes;
     private readonly ILogger<MessageStreamHandler> logger;
 
-    /// <summary>Creates the handler on the configured table.</summary>
-    public MessageStreamHandler(
-        IAmazonDynamoDB dynamoDb,
-        IOptions<MessagingOptions> options,
-        ConsumedCapacityRecorder recorder,
-        IMeterFactory meterFactory,
+    /// <summary>Creates the handler; <c>AddMessageStreamHandler()</c> registers it.</summary>
+    internal MessageStreamHandler(
+        GroupRowMover mover,
+        StreamMetrics metrics,
         TimeProvider timeProvider,
         MessageGroupChanges changes,
         ILogger<MessageStreamHandler> logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        mover = new GroupRowMover(dynamoDb, options.Value.TableName, recorder);
-        metrics = new StreamMetrics(meterFactory);
+        this.mover = mover;
+        this.metrics = metrics;
         this.timeProvider = timeProvider;
         this.changes = changes;
         this.logger = logger;

@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Amazon.Runtime;
 using Cruddur.Messaging.Diagnostics;
 using Cruddur.Messaging.MessageGroups;
 using Cruddur.Messaging.Messages;
@@ -32,10 +30,10 @@ internal enum NewGroupResult
 }
 
 /// <summary>
-/// All DynamoDB access of patterns A–D on the messages table. Every call asks for consumed capacity (INDEXES),
-/// records it under its operation name, logs it at debug and runs in a span.
+/// The requests of patterns A–D on the messages table, and the GSI read of a group's rows that pattern E and the
+/// membership check share. Every call goes through the <see cref="TableGateway"/>.
 /// </summary>
-internal sealed class MessageTable(IAmazonDynamoDB dynamoDb, string tableName, ConsumedCapacityRecorder recorder, ILogger logger)
+internal sealed class MessageTable(TableGateway table, ILogger<MessageTable> logger)
 {
     private const string NotExists = "attribute_not_exists(pk)";
     private const string ConditionalCheckFailed = "ConditionalCheckFailed";
@@ -54,7 +52,7 @@ internal sealed class MessageTable(IAmazonDynamoDB dynamoDb, string tableName, C
         var pk = MessagesPk(messageGroupUuid);
         // One more than the page, so the last page is known to be the last and announces no cursor.
         var request = NewestFirst(pk, startAfterSortKey, limit + 1);
-        var response = await CallAsync("A.query", CapacityKind.Read, request, static (db, r, ct) => db.QueryAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
+        var response = await table.QueryAsync("A.query", request, cancellationToken);
         var items = response.Items ?? [];
         var messages = new List<Message>(Math.Min(items.Count, limit));
         foreach (var item in items.Take(limit))
@@ -81,13 +79,10 @@ internal sealed class MessageTable(IAmazonDynamoDB dynamoDb, string tableName, C
         var pk = GroupRowPk(owner);
         var groups = new List<(MessageGroup Group, string SortKey)>(limit + 1);
         var seen = new HashSet<Guid>();
-        Dictionary<string, AttributeValue>? startKey = startAfterSortKey is null ? null : Key(pk, startAfterSortKey);
-        do
+        var request = NewestFirst(pk, startAfterSortKey, limit + 1 + GroupRowSlack);
+        await foreach (var page in table.QueryPagesAsync("B.query", request, cancellationToken))
         {
-            var request = NewestFirst(pk, null, limit + 1 - groups.Count + GroupRowSlack);
-            request.ExclusiveStartKey = startKey;
-            var response = await CallAsync("B.query", CapacityKind.Read, request, static (db, r, ct) => db.QueryAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
-            foreach (var item in response.Items ?? [])
+            foreach (var item in page.Items ?? [])
             {
                 if (MessageItems.ReadGroupRow(item) is not { } group)
                 {
@@ -99,9 +94,11 @@ internal sealed class MessageTable(IAmazonDynamoDB dynamoDb, string tableName, C
                 }
             }
 
-            startKey = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+            if (groups.Count > limit)
+            {
+                break;
+            }
         }
-        while (groups.Count <= limit && startKey is not null);
 
         var more = groups.Count > limit;
         return new(groups.Take(limit).Select(row => row.Group).ToArray(), more ? groups[limit - 1].SortKey : null);
@@ -112,49 +109,45 @@ internal sealed class MessageTable(IAmazonDynamoDB dynamoDb, string tableName, C
     {
         var request = new GetItemRequest
         {
-            TableName = tableName,
             Key = Key(GroupPk(messageGroupUuid), GroupSk),
             ConsistentRead = true,
             ProjectionExpression = MemberUuids,
-            ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
         };
-        var response = await CallAsync("membership.get_group", CapacityKind.Read, request, static (db, r, ct) => db.GetItemAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
+        var response = await table.GetItemAsync("membership.get_group", request, cancellationToken);
         return MessageItems.ReadGroupMembers(response.Item);
     }
 
     /// <summary>
-    /// The owners of a group's rows, from the GSI: the members of a group the original scripts wrote (no group item).
+    /// Every group row of a group, from the GSI (eventually consistent), all pages: the rows pattern E moves, and the
+    /// members of a group the original scripts wrote (no group item). Items without an owner are left out.
     /// </summary>
-    public async Task<IReadOnlyList<Guid>> QueryGroupRowOwnersAsync(Guid messageGroupUuid, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Dictionary<string, AttributeValue>>> QueryGroupRowsAsync(Guid messageGroupUuid, string operation, CancellationToken cancellationToken)
     {
         var request = new QueryRequest
         {
-            TableName = tableName,
             IndexName = GroupIndexName,
             KeyConditionExpression = "#g = :g",
             ExpressionAttributeNames = new() { ["#g"] = MessageGroupUuid },
             ExpressionAttributeValues = new() { [":g"] = MessageItems.S(messageGroupUuid.ToString("D")) },
-            ProjectionExpression = Pk,
-            // Two rows, plus the odd duplicate of a move in progress.
-            Limit = 10,
-            ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
         };
-        var response = await CallAsync("membership.query_rows", CapacityKind.Read, request, static (db, r, ct) => db.QueryAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
-        return (response.Items ?? []).Select(MessageItems.ReadGroupRowOwner).OfType<Guid>().Distinct().ToArray();
+        var rows = await table.QueryAllAsync(operation, request, cancellationToken);
+        return rows.Where(row => MessageItems.ReadGroupRowOwner(row) is not null).ToList();
     }
+
+    /// <summary>The owners of a group's rows (see <see cref="QueryGroupRowsAsync"/>).</summary>
+    public static IReadOnlyList<Guid> Owners(IEnumerable<Dictionary<string, AttributeValue>> rows) =>
+        rows.Select(MessageItems.ReadGroupRowOwner).OfType<Guid>().Distinct().ToArray();
 
     /// <summary>The group of a pair of users (consistent read), or null when they have none of ours.</summary>
     public async Task<Guid?> GetPairGroupAsync(Guid userA, Guid userB, CancellationToken cancellationToken)
     {
         var request = new GetItemRequest
         {
-            TableName = tableName,
             Key = Key(PairPk(userA, userB), PairSk),
             ConsistentRead = true,
             ProjectionExpression = GroupUuid,
-            ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
         };
-        var response = await CallAsync("D.get_pair", CapacityKind.Read, request, static (db, r, ct) => db.GetItemAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
+        var response = await table.GetItemAsync("D.get_pair", request, cancellationToken);
         return MessageItems.ReadPairGroup(response.Item);
     }
 
@@ -169,15 +162,13 @@ internal sealed class MessageTable(IAmazonDynamoDB dynamoDb, string tableName, C
         {
             var request = new PutItemRequest
             {
-                TableName = tableName,
                 Item = MessageItems.Message(message),
                 ConditionExpression = NotExists,
-                ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
                 ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
             };
             try
             {
-                await CallAsync(operation, CapacityKind.Write, request, static (db, r, ct) => db.PutItemAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
+                await table.PutItemAsync(operation, request, cancellationToken);
                 return message;
             }
             catch (ConditionalCheckFailedException taken) when (IsSameMessage(taken.Item, message))
@@ -228,11 +219,10 @@ internal sealed class MessageTable(IAmazonDynamoDB dynamoDb, string tableName, C
             ],
             // The SDK retries with the same token, so a retry of a transaction that did commit writes nothing twice.
             ClientRequestToken = Guid.NewGuid().ToString("N"),
-            ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
         };
         try
         {
-            await CallAsync("D.transact", CapacityKind.Write, request, static (db, r, ct) => db.TransactWriteItemsAsync(r, ct), static r => r.ConsumedCapacity, cancellationToken);
+            await table.TransactWriteItemsAsync("D.transact", request, cancellationToken);
             return NewGroupResult.Created;
         }
         catch (TransactionCanceledException exception)
@@ -251,63 +241,23 @@ internal sealed class MessageTable(IAmazonDynamoDB dynamoDb, string tableName, C
         var request = NewestFirst(MessagesPk(messageGroupUuid), null, 1);
         request.ConsistentRead = true;
         request.ProjectionExpression = Sk;
-        var response = await CallAsync("put_message.query_newest", CapacityKind.Read, request, static (db, r, ct) => db.QueryAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
+        var response = await table.QueryAsync("put_message.query_newest", request, cancellationToken);
         return response.Items is [var newest, ..] && MessageTimestamp.TryParse(SortKey(newest), out var time) ? time : null;
     }
 
-    private QueryRequest NewestFirst(string pk, string? startAfterSortKey, int limit) => new()
+    private static QueryRequest NewestFirst(string pk, string? startAfterSortKey, int limit) => new()
     {
-        TableName = tableName,
         KeyConditionExpression = "pk = :pk",
         ExpressionAttributeValues = new() { [":pk"] = MessageItems.S(pk) },
         ScanIndexForward = false,
         Limit = limit,
         ExclusiveStartKey = startAfterSortKey is null ? null : Key(pk, startAfterSortKey),
-        ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
     };
 
-    private TransactWriteItem PutIfAbsent(Dictionary<string, AttributeValue> item) => new()
+    private static TransactWriteItem PutIfAbsent(Dictionary<string, AttributeValue> item) => new()
     {
-        Put = new Put { TableName = tableName, Item = item, ConditionExpression = NotExists },
+        Put = new Put { Item = item, ConditionExpression = NotExists },
     };
-
-    private async Task<TResponse> CallAsync<TRequest, TResponse>(
-        string operation,
-        CapacityKind kind,
-        TRequest request,
-        Func<IAmazonDynamoDB, TRequest, CancellationToken, Task<TResponse>> call,
-        Func<TResponse, IReadOnlyList<ConsumedCapacity>?> consumed,
-        CancellationToken cancellationToken)
-    {
-        using var activity = MessagingTelemetry.Source.StartActivity("DynamoDB " + operation, ActivityKind.Client);
-        activity?.SetTag("db.system.name", "aws.dynamodb");
-        activity?.SetTag("aws.dynamodb.table_names", tableName);
-        activity?.SetTag("cruddur.operation", operation);
-        TResponse response;
-        try
-        {
-            response = await call(dynamoDb, request, cancellationToken);
-        }
-        catch (AmazonServiceException exception)
-        {
-            // A refused call (a failed condition, a cancelled transaction) still counts as a call.
-            recorder.Record(operation, null, kind);
-            activity?.SetStatus(ActivityStatusCode.Error, exception.ErrorCode);
-            logger.DynamoDbCallFailed(operation, tableName, exception.ErrorCode);
-            throw;
-        }
-
-        var capacity = consumed(response);
-        recorder.Record(operation, capacity, kind);
-        if (logger.IsEnabled(LogLevel.Debug))
-        {
-            logger.DynamoDbCall(operation, tableName, kind, capacity?.Sum(c => c.CapacityUnits ?? 0) ?? 0);
-        }
-
-        return response;
-    }
-
-    private static IReadOnlyList<ConsumedCapacity>? One(ConsumedCapacity? capacity) => capacity is null ? null : [capacity];
 
     private static Dictionary<string, AttributeValue> Key(string pk, string sk) => new()
     {

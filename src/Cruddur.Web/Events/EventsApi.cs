@@ -1,4 +1,5 @@
 using System.Globalization;
+using Cruddur.Messaging.MessageGroups;
 using Cruddur.Messaging.Stream;
 using Cruddur.Web.Authentication;
 using Microsoft.AspNetCore.Http.Features;

@@ -1,5 +1,5 @@
 using Amazon.DynamoDBv2;
-using Cruddur.Messaging;
+using Cruddur.Messaging.Table;
 using Cruddur.Web.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;

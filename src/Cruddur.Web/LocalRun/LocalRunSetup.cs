@@ -1,5 +1,4 @@
 using Amazon.DynamoDBv2;
-using Cruddur.Messaging;
 using Cruddur.Messaging.Hosting;
 using Cruddur.Local.Launcher;
 using Cruddur.Local.DemoData;
@@ -88,6 +87,8 @@ internal static partial class LocalRunSetup
         IOptions<MessagingOptions> messaging,
         IAmazonDynamoDB dynamoDb,
         NpgsqlDataSource dataSource,
+        TableGateway table,
+        UserStore userStore,
         TimeProvider timeProvider,
         ILogger<LocalDataPreparation> logger) : IHostedService
     {
@@ -110,7 +111,7 @@ internal static partial class LocalRunSetup
             if (settings.Value.SeedDemoData)
             {
                 var users = await DemoSeeder.SeedUsersAsync(dataSource, cancellationToken);
-                var items = await DemoSeeder.SeedConversationIfEmptyAsync(dynamoDb, dataSource, tableName, timeProvider, progress: null, cancellationToken);
+                var items = await DemoSeeder.SeedConversationIfEmptyAsync(table, userStore, timeProvider, progress: null, cancellationToken);
                 LogSeeded(logger, users, items);
             }
         }

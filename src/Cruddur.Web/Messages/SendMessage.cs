@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Cruddur.Messaging;
+using Cruddur.Messaging.Errors;
 using Cruddur.Messaging.Idempotency;
 using Cruddur.Messaging.Messages;
 using Cruddur.Messaging.Time;

@@ -1,4 +1,4 @@
-using Cruddur.Messaging;
+using Cruddur.Messaging.Errors;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;

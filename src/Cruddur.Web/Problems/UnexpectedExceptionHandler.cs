@@ -1,9 +1,5 @@
-using System.Net.Sockets;
-using Amazon.DynamoDBv2.Model;
-using AmazonClientException = Amazon.Runtime.AmazonClientException;
-using AmazonServiceException = Amazon.Runtime.AmazonServiceException;
+using Cruddur.Messaging.Errors;
 using Microsoft.AspNetCore.Diagnostics;
-using Npgsql;
 
 namespace Cruddur.Web.Problems;
 
@@ -41,32 +37,7 @@ internal sealed partial class UnexpectedExceptionHandler(ILogger<UnexpectedExcep
     }
 
     /// <summary>True when the exception (or one inside it) says a store could not be reached or did not answer in time.</summary>
-    internal static bool IsStoreUnavailable(Exception exception)
-    {
-        for (Exception? current = exception; current is not null; current = current.InnerException)
-        {
-            switch (current)
-            {
-                case NpgsqlException { IsTransient: true }:
-                case HttpRequestException:
-                case HttpIOException:
-                case SocketException:
-                case TimeoutException:
-                case InternalServerErrorException:
-                case ProvisionedThroughputExceededException:
-                case RequestLimitExceededException:
-                case AmazonServiceException { StatusCode: >= System.Net.HttpStatusCode.InternalServerError }:
-                case AmazonClientException when current is not AmazonServiceException:
-                    return true;
-                case TaskCanceledException or OperationCanceledException when current.InnerException is TimeoutException:
-                    return true;
-                default:
-                    break;
-            }
-        }
-
-        return false;
-    }
+    internal static bool IsStoreUnavailable(Exception exception) => StoreFailures.IsTransient(exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A data store is unreachable ({ExceptionType}: {ExceptionMessage}); answering 503.")]
     private static partial void LogStoreUnavailable(ILogger logger, string exceptionType, string exceptionMessage);

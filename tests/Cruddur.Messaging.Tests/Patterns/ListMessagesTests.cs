@@ -1,9 +1,10 @@
+using Cruddur.Messaging.Errors;
 using Cruddur.Messaging.Messages;
 using Cruddur.Messaging.Paging;
 using Cruddur.Messaging.Users;
 using Cruddur.Testing;
 using Microsoft.Extensions.Time.Testing;
-using static Cruddur.Messaging.MessagingErrorCodes;
+using static Cruddur.Messaging.Errors.MessagingErrorCodes;
 
 namespace Cruddur.Messaging.Tests.Patterns;
 

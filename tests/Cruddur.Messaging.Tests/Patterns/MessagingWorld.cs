@@ -1,7 +1,9 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Cruddur.Messaging.Diagnostics;
+using Cruddur.Messaging.Errors;
 using Cruddur.Messaging.Hosting;
+using Cruddur.Messaging.Table;
 using Cruddur.Messaging.Users;
 using Cruddur.Testing;
 using Microsoft.Extensions.Configuration;
@@ -26,10 +28,13 @@ internal sealed class MessagingWorld : IAsyncDisposable
         Client = client;
         DataSource = dataSource;
         TimeProvider = timeProvider;
-        var provider = Build();
-        Messaging = provider.GetRequiredService<DirectMessages>();
-        Recorder = provider.GetRequiredService<ConsumedCapacityRecorder>();
+        Services = Build();
+        Messaging = Services.GetRequiredService<DirectMessages>();
+        Recorder = Services.GetRequiredService<ConsumedCapacityRecorder>();
     }
+
+    /// <summary>The services of the core this world's <see cref="Messaging"/> runs on (its stores, gateway and recorder).</summary>
+    public IServiceProvider Services { get; }
 
     public string TableName { get; }
 

@@ -1,7 +1,9 @@
+using Cruddur.Messaging.Errors;
 using Cruddur.Messaging.Paging;
 using Cruddur.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using static Cruddur.Messaging.MessagingErrorCodes;
+using static Cruddur.Messaging.Errors.MessagingErrorCodes;
 
 namespace Cruddur.Messaging.Tests.Patterns;
 
@@ -117,7 +119,7 @@ public sealed class PostToGroupTests(LocalServicesFixture services)
         // What an SDK retry does when the first answer was lost: the same put again, the item already there.
         await using var world = await MessagingWorld.CreateAsync(services);
         var sender = await world.UserAsync("retrier");
-        var table = new Table.MessageTable(world.Client, world.TableName, world.Recorder, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var table = world.Services.GetRequiredService<Table.MessageTable>();
         var message = new Messages.Message(Guid.NewGuid(), Guid.NewGuid(), "once", sender, Time.MessageTimestamp.TruncateToMicroseconds(DateTimeOffset.UtcNow));
         var other = message with { Uuid = Guid.NewGuid(), Text = "another at the same microsecond" };
 

@@ -1,6 +1,7 @@
+using Cruddur.Messaging.Errors;
 using Cruddur.Messaging.Paging;
 using Cruddur.Testing;
-using static Cruddur.Messaging.MessagingErrorCodes;
+using static Cruddur.Messaging.Errors.MessagingErrorCodes;
 
 namespace Cruddur.Messaging.Tests.Patterns;
 

@@ -1,5 +1,6 @@
-using CsCheck;
+using Cruddur.Messaging.Errors;
 using Cruddur.Messaging.Messages;
+using CsCheck;
 
 namespace Cruddur.Messaging.Tests.Properties;
 

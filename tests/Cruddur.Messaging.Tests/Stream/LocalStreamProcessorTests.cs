@@ -1,9 +1,10 @@
-using Cruddur.Local.StreamProcessor;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Cruddur.Local.StreamProcessor;
 using Cruddur.Messaging.Hosting;
 using Cruddur.Messaging.Messages;
 using Cruddur.Messaging.Stream;
+using Cruddur.Messaging.Table;
 using Cruddur.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,4 @@
+using Cruddur.Messaging.MessageGroups;
 using Cruddur.Messaging.Stream;
 
 namespace Cruddur.Messaging.Tests.Stream;

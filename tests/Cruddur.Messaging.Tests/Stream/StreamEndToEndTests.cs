@@ -1,9 +1,10 @@
-using Cruddur.Local.StreamProcessor;
 using System.Diagnostics;
+using Cruddur.Local.StreamProcessor;
 using Cruddur.Messaging.Hosting;
 using Cruddur.Messaging.MessageGroups;
 using Cruddur.Messaging.Paging;
 using Cruddur.Messaging.Stream;
+using Cruddur.Messaging.Table;
 using Cruddur.Messaging.Users;
 using Cruddur.Testing;
 using Microsoft.Extensions.Configuration;

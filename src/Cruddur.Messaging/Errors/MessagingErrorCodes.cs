@@ -1,4 +1,4 @@
-namespace Cruddur.Messaging;
+namespace Cruddur.Messaging.Errors;
 
 /// <summary>The stable codes of <see cref="MessagingError"/>s, which the web app puts into its problem responses.</summary>
 public static class MessagingErrorCodes

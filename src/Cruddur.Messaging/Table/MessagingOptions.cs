@@ -1,4 +1,4 @@
-namespace Cruddur.Messaging;
+namespace Cruddur.Messaging.Table;
 
 /// <summary>Settings of the messaging core, bound from the <c>Messaging</c> section.</summary>
 public sealed class MessagingOptions
@@ -7,5 +7,5 @@ public sealed class MessagingOptions
     public const string SectionName = "Messaging";
 
     /// <summary>The DynamoDB table of message groups and messages.</summary>
-    public string TableName { get; set; } = Table.MessageTableSchema.DefaultTableName;
+    public string TableName { get; set; } = MessageTableSchema.DefaultTableName;
 }

@@ -1,4 +1,4 @@
-namespace Cruddur.Messaging;
+namespace Cruddur.Messaging.Errors;
 
 /// <summary>Why a request was refused: a stable <see cref="Code"/> (e.g. <c>message_blank</c>) and what kind of refusal it is.</summary>
 public sealed record MessagingError(string Code, MessagingErrorKind Kind, string Detail);

@@ -1,9 +1,9 @@
 using System.Threading.Channels;
 
-namespace Cruddur.Messaging.Stream;
+namespace Cruddur.Messaging.MessageGroups;
 
 /// <summary>
-/// In-process news of groups whose rows now show a new message: the <see cref="MessageStreamHandler"/> publishes
+/// In-process news of groups whose rows now show a new message: the <c>MessageStreamHandler</c> publishes
 /// once it has moved a group's rows, and the web app's event stream subscribes per signed-in user. Only what this
 /// process's own handler saw is published; other processes (other app instances, the Lambda) are not heard.
 /// </summary>

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Cruddur.Messaging.Table;
 
-namespace Cruddur.Messaging.MessageGroups;
+namespace Cruddur.Messaging;
 
 /// <summary>
 /// Who may read and post to a group. The two members of a group never change, so once read they are kept
@@ -26,7 +26,7 @@ internal sealed class GroupMembership(MessageTable table)
         }
 
         var read = await table.GetGroupMembersAsync(messageGroupUuid, cancellationToken)
-            ?? await table.QueryGroupRowOwnersAsync(messageGroupUuid, cancellationToken);
+            ?? MessageTable.Owners(await table.QueryGroupRowsAsync(messageGroupUuid, "membership.query_rows", cancellationToken));
         if (read is [var first, var second])
         {
             Remember(messageGroupUuid, first, second);

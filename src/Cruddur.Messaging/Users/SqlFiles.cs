@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 
-namespace Cruddur.Messaging;
+namespace Cruddur.Messaging.Users;
 
 /// <summary>Reads the <c>.sql</c> files embedded next to the code that runs them.</summary>
 internal static class SqlFiles

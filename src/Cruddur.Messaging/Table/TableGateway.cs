@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+using Cruddur.Messaging.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace Cruddur.Messaging.Table;
+
+/// <summary>
+/// The one path to the messages table: every item call of the core and of the local tooling runs in a span, asks for
+/// consumed capacity (INDEXES), records it under its operation name (<c>A.query</c>, <c>E.put_row</c>, …), logs it at
+/// debug and logs a refused or failed call. Hosts resolve it from <c>AddCruddurMessaging()</c> and hand it to the local
+/// tooling; its calls are internal to the core.
+/// </summary>
+public sealed class TableGateway
+{
+    /// <summary>BatchWriteItem takes at most 25 items per call.</summary>
+    internal const int MaxBatchWriteItems = 25;
+
+    private const int MaxBatchWriteAttempts = 12;
+
+    private readonly IAmazonDynamoDB dynamoDb;
+    private readonly ConsumedCapacityRecorder recorder;
+    private readonly ILogger logger;
+
+    internal TableGateway(IAmazonDynamoDB dynamoDb, string tableName, ConsumedCapacityRecorder recorder, ILogger<TableGateway> logger)
+    {
+        this.dynamoDb = dynamoDb;
+        TableName = tableName;
+        this.recorder = recorder;
+        this.logger = logger;
+    }
+
+    /// <summary>The messages table every call goes to.</summary>
+    internal string TableName { get; }
+
+    internal Task<GetItemResponse> GetItemAsync(string operation, GetItemRequest request, CancellationToken cancellationToken)
+    {
+        request.TableName = TableName;
+        request.ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES;
+        return CallAsync(operation, null, CapacityKind.Read, request, static (db, r, ct) => db.GetItemAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
+    }
+
+    /// <summary>A put; a failed condition is recorded under <paramref name="refusedOperation"/> when given.</summary>
+    internal Task<PutItemResponse> PutItemAsync(string operation, PutItemRequest request, CancellationToken cancellationToken, string? refusedOperation = null)
+    {
+        request.TableName = TableName;
+        request.ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES;
+        return CallAsync(operation, refusedOperation, CapacityKind.Write, request, static (db, r, ct) => db.PutItemAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
+    }
+
+    /// <summary>A delete; a failed condition is recorded under <paramref name="refusedOperation"/> when given.</summary>
+    internal Task<DeleteItemResponse> DeleteItemAsync(string operation, DeleteItemRequest request, CancellationToken cancellationToken, string? refusedOperation = null)
+    {
+        request.TableName = TableName;
+        request.ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES;
+        return CallAsync(operation, refusedOperation, CapacityKind.Write, request, static (db, r, ct) => db.DeleteItemAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
+    }
+
+    internal Task<UpdateItemResponse> UpdateItemAsync(string operation, UpdateItemRequest request, CancellationToken cancellationToken)
+    {
+        request.TableName = TableName;
+        request.ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES;
+        return CallAsync(operation, null, CapacityKind.Write, request, static (db, r, ct) => db.UpdateItemAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
+    }
+
+    /// <summary>One page of a query.</summary>
+    internal Task<QueryResponse> QueryAsync(string operation, QueryRequest request, CancellationToken cancellationToken)
+    {
+        request.TableName = TableName;
+        request.ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES;
+        return CallAsync(operation, null, CapacityKind.Read, request, static (db, r, ct) => db.QueryAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
+    }
+
+    /// <summary>
+    /// The pages of a query, through the SDK's paginator, from <see cref="QueryRequest.ExclusiveStartKey"/> on; each page
+    /// is one call of <paramref name="operation"/>. Stop enumerating to stop reading.
+    /// </summary>
+    internal async IAsyncEnumerable<QueryResponse> QueryPagesAsync(string operation, QueryRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        request.TableName = TableName;
+        request.ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES;
+        await using var pages = dynamoDb.Paginators.Query(request).Responses.GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            var page = await CallAsync(
+                operation,
+                null,
+                CapacityKind.Read,
+                pages,
+                static async (_, p, _) => await p.MoveNextAsync() ? p.Current : null,
+                static r => One(r?.ConsumedCapacity),
+                cancellationToken);
+            if (page is null)
+            {
+                yield break;
+            }
+
+            yield return page;
+
+            // The paginator would end without a call; ending here keeps that non-call out of the spans.
+            if (page.LastEvaluatedKey is not { Count: > 0 })
+            {
+                yield break;
+            }
+        }
+    }
+
+    /// <summary>Every item a query matches, page after page.</summary>
+    internal async Task<List<Dictionary<string, AttributeValue>>> QueryAllAsync(string operation, QueryRequest request, CancellationToken cancellationToken)
+    {
+        var items = new List<Dictionary<string, AttributeValue>>();
+        await foreach (var page in QueryPagesAsync(operation, request, cancellationToken))
+        {
+            items.AddRange(page.Items ?? []);
+        }
+
+        return items;
+    }
+
+    /// <summary>A transaction; puts, deletes and condition checks without a table name go to the messages table.</summary>
+    internal Task<TransactWriteItemsResponse> TransactWriteItemsAsync(string operation, TransactWriteItemsRequest request, CancellationToken cancellationToken)
+    {
+        foreach (var item in request.TransactItems ?? [])
+        {
+            if (item.Put is { } put)
+            {
+                put.TableName ??= TableName;
+            }
+
+            if (item.Delete is { } delete)
+            {
+                delete.TableName ??= TableName;
+            }
+
+            if (item.ConditionCheck is { } check)
+            {
+                check.TableName ??= TableName;
+            }
+
+            if (item.Update is { } update)
+            {
+                update.TableName ??= TableName;
+            }
+        }
+
+        request.ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES;
+        return CallAsync(operation, null, CapacityKind.Write, request, static (db, r, ct) => db.TransactWriteItemsAsync(r, ct), static r => r.ConsumedCapacity, cancellationToken);
+    }
+
+    /// <summary>
+    /// Puts up to <see cref="MaxBatchWriteItems"/> items in one BatchWriteItem, then retries what DynamoDB leaves
+    /// unprocessed with exponential back-off; each call counts under <paramref name="operation"/>.
+    /// </summary>
+    internal async Task BatchPutAsync(string operation, IReadOnlyCollection<Dictionary<string, AttributeValue>> items, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(items.Count, MaxBatchWriteItems, nameof(items));
+        List<WriteRequest> pending = [.. items.Select(item => new WriteRequest { PutRequest = new PutRequest { Item = item } })];
+        for (var attempt = 1; pending.Count > 0; attempt++)
+        {
+            if (attempt > MaxBatchWriteAttempts)
+            {
+                throw new InvalidOperationException($"BatchWriteItem left {pending.Count} items unprocessed after {MaxBatchWriteAttempts} attempts.");
+            }
+
+            if (attempt > 1)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2_000, 25 << attempt)), cancellationToken);
+            }
+
+            var request = new BatchWriteItemRequest
+            {
+                RequestItems = new() { [TableName] = pending },
+                ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
+            };
+            var response = await CallAsync(operation, null, CapacityKind.Write, request, static (db, r, ct) => db.BatchWriteItemAsync(r, ct), static r => r.ConsumedCapacity, cancellationToken);
+            pending = response.UnprocessedItems is { } unprocessed && unprocessed.TryGetValue(TableName, out var left) ? left : [];
+        }
+    }
+
+    private async Task<TResponse> CallAsync<TRequest, TResponse>(
+        string operation,
+        string? refusedOperation,
+        CapacityKind kind,
+        TRequest request,
+        Func<IAmazonDynamoDB, TRequest, CancellationToken, Task<TResponse>> call,
+        Func<TResponse, IReadOnlyList<ConsumedCapacity>?> consumed,
+        CancellationToken cancellationToken)
+    {
+        using var activity = MessagingTelemetry.Source.StartActivity("DynamoDB " + operation, ActivityKind.Client);
+        activity?.SetTag("db.system.name", "aws.dynamodb");
+        activity?.SetTag("aws.dynamodb.table_names", TableName);
+        activity?.SetTag("cruddur.operation", operation);
+        TResponse response;
+        try
+        {
+            response = await call(dynamoDb, request, cancellationToken);
+        }
+        catch (AmazonServiceException exception)
+        {
+            // A refused call (a failed condition, a cancelled transaction) still counts as a call.
+            var recordedAs = exception is ConditionalCheckFailedException && refusedOperation is not null ? refusedOperation : operation;
+            recorder.Record(recordedAs, null, kind);
+            activity?.SetStatus(ActivityStatusCode.Error, exception.ErrorCode);
+            logger.DynamoDbCallFailed(recordedAs, TableName, exception.ErrorCode);
+            throw;
+        }
+
+        var capacity = consumed(response);
+        recorder.Record(operation, capacity, kind);
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            logger.DynamoDbCall(operation, TableName, kind, capacity?.Sum(c => c.CapacityUnits ?? 0) ?? 0);
+        }
+
+        return response;
+    }
+
+    private static IReadOnlyList<ConsumedCapacity>? One(ConsumedCapacity? capacity) => capacity is null ? null : [capacity];
+}
