@@ -26,6 +26,7 @@ await using var localServices = await builder.StartLocalServicesAsync();
 builder.Services.AddCruddurDataSources(builder.Configuration);
 builder.Services.AddCruddurMessaging();
 builder.Services.AddSingleton<IdempotencyStore>();
+builder.Services.AddSingleton<IdempotentRequests>();
 
 // Schemas and demo data for dotnet run, awaited before the server listens.
 builder.Services.AddLocalRun();

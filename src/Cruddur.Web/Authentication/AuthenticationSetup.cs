@@ -70,13 +70,13 @@ internal static class AuthenticationSetup
                     var token = (JsonWebToken)context.SecurityToken;
                     if (!token.TryGetPayloadValue<string>("token_use", out var tokenUse) || tokenUse != "access")
                     {
-                        context.Fail(new TokenRejectedException("token_not_access", "Send a Cognito access token, not an id token."));
+                        context.Fail(new TokenRejectedException(ApiErrorCodes.TokenNotAccess, "Send a Cognito access token, not an id token."));
                         return;
                     }
 
                     if (!token.TryGetPayloadValue<string>("client_id", out var clientId) || clientId != cognito.ClientId)
                     {
-                        context.Fail(new TokenRejectedException("token_invalid", "The token was issued to another app client."));
+                        context.Fail(new TokenRejectedException(ApiErrorCodes.TokenInvalid, "The token was issued to another app client."));
                         return;
                     }
 
@@ -120,7 +120,7 @@ internal static class AuthenticationSetup
         var user = string.IsNullOrEmpty(subject) ? null : await resolver.FindAsync(subject, context.HttpContext.RequestAborted);
         if (user is null)
         {
-            context.Fail(new TokenRejectedException("user_unknown", "The token is valid but names no Cruddur user; sign up first."));
+            context.Fail(new TokenRejectedException(ApiErrorCodes.UserUnknown, "The token is valid but names no Cruddur user; sign up first."));
             return;
         }
 
@@ -132,10 +132,10 @@ internal static class AuthenticationSetup
         context.HandleResponse();
         var (code, detail) = context.AuthenticateFailure switch
         {
-            null => ("authentication_required", "Send a bearer token in the Authorization header."),
+            null => (ApiErrorCodes.AuthenticationRequired, "Send a bearer token in the Authorization header."),
             TokenRejectedException rejected => (rejected.Code, rejected.Message),
-            SecurityTokenExpiredException => ("token_expired", "The token has expired; sign in again."),
-            _ => ("token_invalid", "The token is not valid here."),
+            SecurityTokenExpiredException => (ApiErrorCodes.TokenExpired, "The token has expired; sign in again."),
+            _ => (ApiErrorCodes.TokenInvalid, "The token is not valid here."),
         };
         context.Response.Headers.WWWAuthenticate = context.AuthenticateFailure is null ? "Bearer" : "Bearer error=\"invalid_token\"";
         await ApiProblems.WriteAsync(context.HttpContext, StatusCodes.Status401Unauthorized, code, detail);

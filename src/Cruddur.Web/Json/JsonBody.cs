@@ -20,7 +20,7 @@ internal static class JsonBody
     {
         if (!request.HasJsonContentType())
         {
-            return (null, ApiProblems.Create(StatusCodes.Status415UnsupportedMediaType, "content_type_unsupported", "Send the body as application/json."));
+            return (null, ApiProblems.Create(StatusCodes.Status415UnsupportedMediaType, ApiErrorCodes.ContentTypeUnsupported, "Send the body as application/json."));
         }
 
         if (request.ContentLength > MaxBytes)
@@ -50,17 +50,17 @@ internal static class JsonBody
             }
             catch (JsonException)
             {
-                return (null, ApiProblems.Create(StatusCodes.Status400BadRequest, "body_malformed", "The body is not a JSON object of the expected shape."));
+                return (null, ApiProblems.Create(StatusCodes.Status400BadRequest, ApiErrorCodes.BodyMalformed, "The body is not a JSON object of the expected shape."));
             }
 
             if (body is null)
             {
-                return (null, ApiProblems.Create(StatusCodes.Status400BadRequest, "body_malformed", "The body is not a JSON object of the expected shape."));
+                return (null, ApiProblems.Create(StatusCodes.Status400BadRequest, ApiErrorCodes.BodyMalformed, "The body is not a JSON object of the expected shape."));
             }
 
             if (body.UnknownFields is { Count: > 0 } unknown)
             {
-                return (null, ApiProblems.Create(StatusCodes.Status400BadRequest, "body_unknown_field", $"Unknown field(s): {string.Join(", ", unknown.Keys)}."));
+                return (null, ApiProblems.Create(StatusCodes.Status400BadRequest, ApiErrorCodes.BodyUnknownField, $"Unknown field(s): {string.Join(", ", unknown.Keys)}."));
             }
 
             return (body, null);
@@ -72,5 +72,5 @@ internal static class JsonBody
     }
 
     private static ProblemHttpResult TooLarge() =>
-        ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, "body_too_large", $"The body may be at most {MaxBytes} bytes.");
+        ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, ApiErrorCodes.BodyTooLarge, $"The body may be at most {MaxBytes} bytes.");
 }
