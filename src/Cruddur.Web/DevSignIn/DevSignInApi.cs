@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Cruddur.Messaging.Messages;
 using Cruddur.Messaging.Users;
+using Cruddur.Web.Authentication;
 using Cruddur.Web.Json;
 using Cruddur.Web.Problems;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,7 +17,8 @@ internal static partial class DevSignInApi
 {
     public static IEndpointRouteBuilder MapDevSignIn(this IEndpointRouteBuilder app)
     {
-        if (app.ServiceProvider.GetService<DevTokens>() is null)
+        var environment = app.ServiceProvider.GetRequiredService<IHostEnvironment>();
+        if (!environment.IsDevelopment() || app.ServiceProvider.GetRequiredService<AcceptedTokens>().Kind != TokenKind.Development)
         {
             return app;
         }
