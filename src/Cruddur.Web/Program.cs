@@ -49,6 +49,7 @@ builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
+// Headers first, so every answer gets them; then exceptions and bodiless statuses become problem+json too.
 app.UseResponseHardening();
 app.UseExceptionHandler();
 app.UseStatusCodePages(ApiProblems.WriteStatusCodePageAsync);
@@ -59,6 +60,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
 
+// The original Cruddur routes under /api; the dev sign-in only where this instance issues local tokens.
 app.MapHealth();
 app.MapMessageGroups();
 app.MapMessages();
@@ -76,7 +78,7 @@ if (app.Environment.IsDevelopment())
     app.MapScalarApiReference();
 }
 
-// A setting missing or refused at start is one line naming it and exit code 1, not a stack trace.
+// dotnet run prints where to sign in; a setting missing or refused at start is one line naming it and exit code 1.
 app.PrintSignInHelpWhenStarted();
 return await app.RunOrExplainAsync();
 
