@@ -1,12 +1,11 @@
-using Cruddur.Local.StreamProcessor;
 using Cruddur.Messaging.Hosting;
 using Cruddur.Messaging.Idempotency;
-using Cruddur.Messaging.Stream;
 using Cruddur.Web.Authentication;
 using Cruddur.Web.DevSignIn;
 using Cruddur.Web.Events;
 using Cruddur.Web.Hardening;
 using Cruddur.Web.Health;
+using Cruddur.Web.Hosting;
 using Cruddur.Web.Json;
 using Cruddur.Web.LocalRun;
 using Cruddur.Web.MessageGroups;
@@ -19,22 +18,16 @@ using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// Local DynamoDB and PostgreSQL for whatever the configuration leaves unset; stopped when the app stops.
-await using var localServices = await builder.StartLocalServicesAsync();
+// Development only: local DynamoDB and PostgreSQL for whatever the configuration leaves unset; stopped when the app stops.
+await using var localServices = await builder.StartLocalServicesInDevelopmentAsync();
 
-// The stores and the messaging core (patterns A–D), plus the idempotency records of sends.
+// The stores (their settings required at start) and the messaging core (patterns A–D and idempotent sends).
+builder.Services.AddStoreSettings();
 builder.Services.AddCruddurDataSources(builder.Configuration);
 builder.Services.AddCruddurMessaging();
-builder.Services.AddSingleton<IdempotencyStore>();
 
-// Schemas and demo data for dotnet run, awaited before the server listens.
-builder.Services.AddLocalRun();
-
-// Pattern E in local runs (LocalRun:StreamProcessor): follows DynamoDB Local's stream. In AWS the Lambda does it.
-if (builder.Configuration.GetValue<bool>("LocalRun:StreamProcessor"))
-{
-    builder.Services.AddLocalStreamProcessor();
-}
+// Schemas and demo data for dotnet run, awaited before the server listens; in Development, pattern E on DynamoDB Local's stream.
+builder.AddLocalRun();
 
 // Source-generated JSON and one problem+json answer for every error.
 builder.Services.AddApiJson();
@@ -48,12 +41,13 @@ builder.AddCruddurAuthentication();
 builder.AddResponseHardening();
 
 // Per-user limit on sending, readiness of both stores, and the API description.
-builder.Services.AddPostRateLimit(builder.Configuration);
+builder.Services.AddPostRateLimit();
 builder.Services.AddReadinessChecks();
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
+// Headers first, so every answer gets them; then exceptions and bodiless statuses become problem+json too.
 app.UseResponseHardening();
 app.UseExceptionHandler();
 app.UseStatusCodePages(ApiProblems.WriteStatusCodePageAsync);
@@ -64,6 +58,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
 
+// The original Cruddur routes under /api; the dev sign-in only where this instance issues local tokens.
 app.MapHealth();
 app.MapMessageGroups();
 app.MapMessages();
@@ -81,8 +76,9 @@ if (app.Environment.IsDevelopment())
     app.MapScalarApiReference();
 }
 
+// dotnet run prints where to sign in; a setting missing or refused at start is one line naming it and exit code 1.
 app.PrintSignInHelpWhenStarted();
-await app.RunAsync();
+return await app.RunOrExplainAsync();
 
 /// <summary>The web app's entry point, public for WebApplicationFactory in the tests.</summary>
 public partial class Program;

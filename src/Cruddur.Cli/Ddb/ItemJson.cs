@@ -6,6 +6,8 @@ using Amazon.DynamoDBv2.Model;
 
 namespace Cruddur.Cli.Ddb;
 
+// Not Document.FromAttributeMap(item).ToJsonPretty(): it keeps the item's order instead of sorting names, escapes every
+// non-ASCII character (and '+' in timestamps) as \uXXXX, keeps numbers as stored (1.50) and breaks lists unevenly.
 /// <summary>DynamoDB items as plain JSON (attribute name → value) and as short text for tables.</summary>
 internal static class ItemJson
 {

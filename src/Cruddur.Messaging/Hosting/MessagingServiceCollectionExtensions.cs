@@ -36,6 +36,7 @@ public static class MessagingServiceCollectionExtensions
         services.TryAddSingleton<MessageTable>();
         services.TryAddSingleton<GroupMembership>();
         services.TryAddSingleton<IdempotencyStore>();
+        services.TryAddSingleton<IdempotentRequests>();
         services.TryAddSingleton<UserStore>();
         services.TryAddSingleton(static provider => new DirectMessages(
             provider.GetRequiredService<MessageTable>(),

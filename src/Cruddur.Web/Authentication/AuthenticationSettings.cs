@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Cruddur.Web.Authentication;
 
 /// <summary>Amazon Cognito: the user pool whose access tokens the app accepts (section <c>Authentication:Cognito</c>).</summary>
@@ -65,4 +67,34 @@ internal sealed class DevTokenSettings
     public string? SigningKey { get; set; }
 
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(8);
+
+    /// <summary>The key's bytes, or null unless <paramref name="signingKey"/> is base64 of at least 32 bytes.</summary>
+    public static byte[]? TryReadKey(string signingKey)
+    {
+        var bytes = new byte[signingKey.Length];
+        return Convert.TryFromBase64String(signingKey, bytes, out var written) && written >= 32 ? bytes[..written] : null;
+    }
+}
+
+/// <summary>
+/// Cognito's settings are complete or absent; absent only in Development, where the local sign-in stands in.
+/// Checked at start, so a missing key stops the app with its name.
+/// </summary>
+internal sealed class CognitoSettingsValidation(IHostEnvironment environment) : IValidateOptions<CognitoSettings>
+{
+    public ValidateOptionsResult Validate(string? name, CognitoSettings options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.IsConfigured)
+        {
+            return options.MissingKeys().ToList() is { Count: > 0 } missing
+                ? ValidateOptionsResult.Fail($"Cognito sign-in is half configured: set {string.Join(", ", missing)}.")
+                : ValidateOptionsResult.Success;
+        }
+
+        return environment.IsDevelopment()
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(
+                $"No sign-in is configured: set {CognitoSettings.SectionName}:Region, {CognitoSettings.SectionName}:UserPoolId and {CognitoSettings.SectionName}:ClientId (the local sign-in exists only in Development).");
+    }
 }

@@ -1,8 +1,8 @@
-using System.Security.Cryptography;
 using Cruddur.Web.DevSignIn;
 using Cruddur.Web.Problems;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -18,75 +18,69 @@ internal static class AuthenticationSetup
 {
     public static WebApplicationBuilder AddCruddurAuthentication(this WebApplicationBuilder builder)
     {
-        var cognito = builder.Configuration.GetSection(CognitoSettings.SectionName).Get<CognitoSettings>() ?? new CognitoSettings();
-        TokenKind kind;
-        if (cognito.IsConfigured)
-        {
-            if (cognito.MissingKeys().ToList() is { Count: > 0 } missing)
+        var services = builder.Services;
+        services.AddOptions<CognitoSettings>().BindConfiguration(CognitoSettings.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CognitoSettings>, CognitoSettingsValidation>();
+        services.AddOptions<DevTokenSettings>()
+            .BindConfiguration(DevTokenSettings.SectionName)
+            .Validate(settings => settings.SigningKey is not { Length: > 0 } || DevTokenSettings.TryReadKey(settings.SigningKey) is not null, $"{DevTokenSettings.SectionName}:SigningKey must be base64 of at least 32 bytes.")
+            .Validate(settings => settings.TokenLifetime > TimeSpan.Zero, $"{DevTokenSettings.SectionName}:TokenLifetime must be positive.")
+            .ValidateOnStart();
+
+        // Cognito's tokens when its pool is configured; otherwise (Development only, see CognitoSettingsValidation) local ones.
+        services.AddSingleton(provider => new AcceptedTokens(
+            provider.GetRequiredService<IOptions<CognitoSettings>>().Value.IsConfigured ? TokenKind.Cognito : TokenKind.Development));
+        services.AddSingleton(provider => DevTokens.Create(provider.GetRequiredService<IOptions<DevTokenSettings>>().Value, TimeProvider.System));
+        services.AddMemoryCache();
+        services.AddSingleton<CurrentUserResolver>();
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<AcceptedTokens, IOptions<CognitoSettings>, IServiceProvider>((options, accepted, cognito, provider) =>
             {
-                throw new InvalidOperationException($"Cognito sign-in is half configured: set {string.Join(", ", missing)}.");
+                if (accepted.Kind == TokenKind.Development)
+                {
+                    Configure(options, DevTokenParameters(provider.GetRequiredService<DevTokens>().Key));
+                }
+                else
+                {
+                    ConfigureCognito(options, cognito.Value);
+                }
+            });
+        services.AddAuthorization();
+        return builder;
+    }
+
+    private static void ConfigureCognito(JwtBearerOptions options, CognitoSettings cognito)
+    {
+        Configure(options, new TokenValidationParameters
+        {
+            ValidIssuer = cognito.Issuer,
+            ValidateAudience = false, // Cognito access tokens have no aud; client_id is checked instead.
+            ClockSkew = TimeSpan.FromMinutes(1),
+        });
+        options.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
+            cognito.JwksUri.ToString(),
+            new JwksRetriever(),
+            new HttpDocumentRetriever { RequireHttps = cognito.JwksUri.Scheme == Uri.UriSchemeHttps });
+        var events = options.Events;
+        var resolveUser = events.OnTokenValidated;
+        events.OnTokenValidated = async context =>
+        {
+            var token = (JsonWebToken)context.SecurityToken;
+            if (!token.TryGetPayloadValue<string>("token_use", out var tokenUse) || tokenUse != "access")
+            {
+                context.Fail(new TokenRejectedException(ApiErrorCodes.TokenNotAccess, "Send a Cognito access token, not an id token."));
+                return;
             }
 
-            kind = TokenKind.Cognito;
-        }
-        else if (builder.Environment.IsDevelopment())
-        {
-            kind = TokenKind.Development;
-        }
-        else
-        {
-            throw new InvalidOperationException(
-                $"No sign-in is configured: set {CognitoSettings.SectionName}:Region, :UserPoolId and :ClientId (local sign-in exists only in Development).");
-        }
-
-        builder.Services.AddSingleton(new AcceptedTokens(kind));
-        builder.Services.AddMemoryCache();
-        builder.Services.AddSingleton<CurrentUserResolver>();
-        if (kind == TokenKind.Development)
-        {
-            var settings = builder.Configuration.GetSection(DevTokenSettings.SectionName).Get<DevTokenSettings>() ?? new DevTokenSettings();
-            var key = new SymmetricSecurityKey(settings.SigningKey is { Length: > 0 } configured ? Convert.FromBase64String(configured) : RandomNumberGenerator.GetBytes(32));
-            builder.Services.AddSingleton(new DevTokens(key, settings.TokenLifetime, TimeProvider.System));
-            builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options => Configure(options, DevTokenParameters(key)));
-        }
-        else
-        {
-            builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
+            if (!token.TryGetPayloadValue<string>("client_id", out var clientId) || clientId != cognito.ClientId)
             {
-                Configure(options, new TokenValidationParameters
-                {
-                    ValidIssuer = cognito.Issuer,
-                    ValidateAudience = false, // Cognito access tokens have no aud; client_id is checked instead.
-                    ClockSkew = TimeSpan.FromMinutes(1),
-                });
-                options.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
-                    cognito.JwksUri.ToString(),
-                    new JwksRetriever(),
-                    new HttpDocumentRetriever { RequireHttps = cognito.JwksUri.Scheme == Uri.UriSchemeHttps });
-                var events = options.Events;
-                var resolveUser = events.OnTokenValidated;
-                events.OnTokenValidated = async context =>
-                {
-                    var token = (JsonWebToken)context.SecurityToken;
-                    if (!token.TryGetPayloadValue<string>("token_use", out var tokenUse) || tokenUse != "access")
-                    {
-                        context.Fail(new TokenRejectedException("token_not_access", "Send a Cognito access token, not an id token."));
-                        return;
-                    }
+                context.Fail(new TokenRejectedException(ApiErrorCodes.TokenInvalid, "The token was issued to another app client."));
+                return;
+            }
 
-                    if (!token.TryGetPayloadValue<string>("client_id", out var clientId) || clientId != cognito.ClientId)
-                    {
-                        context.Fail(new TokenRejectedException("token_invalid", "The token was issued to another app client."));
-                        return;
-                    }
-
-                    await resolveUser(context);
-                };
-            });
-        }
-
-        builder.Services.AddAuthorization();
-        return builder;
+            await resolveUser(context);
+        };
     }
 
     internal static TokenValidationParameters DevTokenParameters(SecurityKey key) => new()
@@ -120,7 +114,7 @@ internal static class AuthenticationSetup
         var user = string.IsNullOrEmpty(subject) ? null : await resolver.FindAsync(subject, context.HttpContext.RequestAborted);
         if (user is null)
         {
-            context.Fail(new TokenRejectedException("user_unknown", "The token is valid but names no Cruddur user; sign up first."));
+            context.Fail(new TokenRejectedException(ApiErrorCodes.UserUnknown, "The token is valid but names no Cruddur user; sign up first."));
             return;
         }
 
@@ -132,10 +126,10 @@ internal static class AuthenticationSetup
         context.HandleResponse();
         var (code, detail) = context.AuthenticateFailure switch
         {
-            null => ("authentication_required", "Send a bearer token in the Authorization header."),
+            null => (ApiErrorCodes.AuthenticationRequired, "Send a bearer token in the Authorization header."),
             TokenRejectedException rejected => (rejected.Code, rejected.Message),
-            SecurityTokenExpiredException => ("token_expired", "The token has expired; sign in again."),
-            _ => ("token_invalid", "The token is not valid here."),
+            SecurityTokenExpiredException => (ApiErrorCodes.TokenExpired, "The token has expired; sign in again."),
+            _ => (ApiErrorCodes.TokenInvalid, "The token is not valid here."),
         };
         context.Response.Headers.WWWAuthenticate = context.AuthenticateFailure is null ? "Bearer" : "Bearer error=\"invalid_token\"";
         await ApiProblems.WriteAsync(context.HttpContext, StatusCodes.Status401Unauthorized, code, detail);

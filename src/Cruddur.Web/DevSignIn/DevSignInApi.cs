@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
+using Cruddur.Messaging.Messages;
 using Cruddur.Messaging.Users;
+using Cruddur.Web.Authentication;
 using Cruddur.Web.Json;
 using Cruddur.Web.Problems;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,7 +17,8 @@ internal static partial class DevSignInApi
 {
     public static IEndpointRouteBuilder MapDevSignIn(this IEndpointRouteBuilder app)
     {
-        if (app.ServiceProvider.GetService<DevTokens>() is null)
+        var environment = app.ServiceProvider.GetRequiredService<IHostEnvironment>();
+        if (!environment.IsDevelopment() || app.ServiceProvider.GetRequiredService<AcceptedTokens>().Kind != TokenKind.Development)
         {
             return app;
         }
@@ -39,10 +42,10 @@ internal static partial class DevSignInApi
             return problem;
         }
 
-        var handle = body!.Handle?.Trim().TrimStart('@') ?? "";
+        var handle = HandleText.Parse(body!.Handle) ?? "";
         if (!HandlePattern().IsMatch(handle))
         {
-            return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, "handle_invalid", "A handle is 1–30 letters, digits or underscores.");
+            return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, ApiErrorCodes.HandleInvalid, "A handle is 1–30 letters, digits or underscores.");
         }
 
         var displayName = string.IsNullOrWhiteSpace(body.DisplayName) ? handle : body.DisplayName.Trim();
@@ -50,12 +53,12 @@ internal static partial class DevSignInApi
         // PostgreSQL text cannot hold control characters such as NUL (it refuses the insert); a name has no use for them.
         if (displayName.Length > 100 || displayName.Any(char.IsControl))
         {
-            return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, "display_name_invalid", "A display name is at most 100 characters, without control characters.");
+            return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, ApiErrorCodes.DisplayNameInvalid, "A display name is at most 100 characters, without control characters.");
         }
 
         if (email.Length > 254 || email.Any(char.IsControl))
         {
-            return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, "email_invalid", "An e-mail address is at most 254 characters, without control characters.");
+            return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, ApiErrorCodes.EmailInvalid, "An e-mail address is at most 254 characters, without control characters.");
         }
         var user = await users.CreateIfAbsentAsync(handle, displayName, email, cognitoUserId: null, cancellationToken);
         return TypedResults.Ok(new DevSignInResponse(

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Cruddur.Messaging.Users;
 using Cruddur.Web.Authentication;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -12,6 +13,18 @@ internal sealed class DevTokens(SecurityKey key, TimeSpan lifetime, TimeProvider
     private readonly SigningCredentials credentials = new(key, SecurityAlgorithms.HmacSha256);
 
     public TimeSpan Lifetime => lifetime;
+
+    /// <summary>The key that signs and checks the tokens.</summary>
+    public SecurityKey Key => key;
+
+    /// <summary>Tokens signed with the configured key, or with a fresh random one per process (tokens then end with it).</summary>
+    public static DevTokens Create(DevTokenSettings settings, TimeProvider timeProvider)
+    {
+        var bytes = settings.SigningKey is { Length: > 0 } configured
+            ? DevTokenSettings.TryReadKey(configured) ?? throw new InvalidOperationException($"{DevTokenSettings.SectionName}:SigningKey is not base64 of at least 32 bytes.")
+            : RandomNumberGenerator.GetBytes(32);
+        return new DevTokens(new SymmetricSecurityKey(bytes), settings.TokenLifetime, timeProvider);
+    }
 
     public string Issue(User user)
     {

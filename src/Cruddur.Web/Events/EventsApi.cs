@@ -1,15 +1,17 @@
 using System.Globalization;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
 using Cruddur.Messaging.MessageGroups;
-using Cruddur.Messaging.Stream;
 using Cruddur.Web.Authentication;
-using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Cruddur.Web.Events;
 
 /// <summary>
 /// <c>GET /api/events</c>: server-sent events telling the signed-in user which of their groups just got a message
-/// (<c>data: {"message_group_uuid": "…"}</c>), heard from this instance's stream handler through
-/// <see cref="MessageGroupChanges"/>. A comment every 15 s keeps proxies from closing an idle stream.
+/// (<c>data: {"message_group_uuid":"…"}</c>), heard from this instance's stream handler through
+/// <see cref="MessageGroupChanges"/>. The framework writes the stream; a <c>connected</c> event opens it and a
+/// <c>heartbeat</c> event every 15 quiet seconds keeps proxies from closing it (both without data, which the UI skips).
 /// </summary>
 internal static class EventsApi
 {
@@ -17,66 +19,63 @@ internal static class EventsApi
 
     public static IEndpointRouteBuilder MapEvents(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/events", StreamAsync)
+        app.MapGet("/api/events", Stream)
             .WithTags("Web UI")
             .RequireAuthorization()
             .WithName("GetEvents")
-            .WithSummary("text/event-stream of the signed-in user's groups that got a new message.")
-            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+            .WithSummary("text/event-stream of the signed-in user's groups that got a new message.");
         return app;
     }
 
-    private static async Task StreamAsync(HttpContext context, MessageGroupChanges changes, IHostApplicationLifetime lifetime)
-    {
-        using var subscription = changes.Subscribe(context.GetCurrentUser().User.Uuid);
+    private static ServerSentEventsResult<string> Stream(HttpContext context, MessageGroupChanges changes, IHostApplicationLifetime lifetime) =>
+        TypedResults.ServerSentEvents(ChangesAsync(changes, context.GetCurrentUser().User.Uuid, lifetime.ApplicationStopping, CancellationToken.None));
 
-        // Ends with the request, and also when the app stops, so that an open stream never holds up a shutdown.
-        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
-        var token = ended.Token;
-        var response = context.Response;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        try
+    /// <summary>
+    /// The user's changed groups (coalesced per group) until the request ends or the app stops, so that an open stream
+    /// never holds up a shutdown.
+    /// </summary>
+    private static async IAsyncEnumerable<SseItem<string>> ChangesAsync(
+        MessageGroupChanges changes, Guid userUuid, CancellationToken stopping, [EnumeratorCancellation] CancellationToken requestAborted)
+    {
+        using var subscription = changes.Subscribe(userUuid);
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, stopping);
+        yield return new SseItem<string>("", "connected");
+        while (await WaitAsync(subscription, ended.Token) is { } heard)
         {
-            await response.WriteAsync(": connected\n\n", token);
-            await response.Body.FlushAsync(token);
-            while (!token.IsCancellationRequested)
+            if (!heard)
             {
-                await response.WriteAsync(await NextAsync(subscription, token), token);
-                await response.Body.FlushAsync(token);
+                yield return new SseItem<string>("", "heartbeat");
+                continue;
             }
-        }
-        catch (Exception exception) when (token.IsCancellationRequested && exception is OperationCanceledException or IOException)
-        {
-            // The client went away or the app is stopping: nothing to answer.
+
+            var groups = new List<Guid>();
+            while (subscription.Reader.TryRead(out var group))
+            {
+                if (!groups.Contains(group))
+                {
+                    groups.Add(group);
+                }
+            }
+
+            foreach (var group in groups)
+            {
+                yield return new SseItem<string>(string.Create(CultureInfo.InvariantCulture, $"{{\"message_group_uuid\":\"{group:D}\"}}"));
+            }
         }
     }
 
-    /// <summary>The next changes (coalesced per group) as event blocks, or a heartbeat comment after 15 quiet seconds.</summary>
-    private static async Task<string> NextAsync(MessageGroupSubscription subscription, CancellationToken cancellationToken)
+    /// <summary>True when changes are waiting, false after 15 quiet seconds, null once the stream has ended.</summary>
+    private static async Task<bool?> WaitAsync(MessageGroupSubscription subscription, CancellationToken cancellationToken)
     {
         using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         quiet.CancelAfter(HeartbeatInterval);
         try
         {
-            await subscription.Reader.WaitToReadAsync(quiet.Token);
+            return await subscription.Reader.WaitToReadAsync(quiet.Token) ? true : null;
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
-            return ": heartbeat\n\n";
+            return cancellationToken.IsCancellationRequested ? null : false;
         }
-
-        var groups = new List<Guid>();
-        while (subscription.Reader.TryRead(out var group))
-        {
-            if (!groups.Contains(group))
-            {
-                groups.Add(group);
-            }
-        }
-
-        return string.Concat(groups.Select(group => string.Create(CultureInfo.InvariantCulture, $"data: {{\"message_group_uuid\":\"{group:D}\"}}\n\n")));
     }
 }

@@ -1,4 +1,15 @@
+using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.Extensions.Options;
+
 namespace Cruddur.Web.Hardening;
+
+/// <summary>The origins whose pages may call the API from a browser (section <c>Cors</c>); none by default.</summary>
+internal sealed class CorsSettings
+{
+    public const string SectionName = "Cors";
+
+    public string[] AllowedOrigins { get; set; } = [];
+}
 
 /// <summary>
 /// Headers every answer carries or leaves out: no <c>Server</c> header (it names the server software),
@@ -7,22 +18,25 @@ namespace Cruddur.Web.Hardening;
 /// </summary>
 internal static class ResponseHardening
 {
-    public const string AllowedOriginsKey = "Cors:AllowedOrigins";
-
     public static WebApplicationBuilder AddResponseHardening(this WebApplicationBuilder builder)
     {
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
-        var origins = (builder.Configuration.GetSection(AllowedOriginsKey).Get<string[]>() ?? [])
-            .Where(origin => !string.IsNullOrWhiteSpace(origin))
-            .Select(origin => origin.Trim().TrimEnd('/'))
-            .ToArray();
-        // Bearer tokens, not cookies: no credentials mode, so a allowed origin still cannot ride on a user's session.
-        builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
-            .WithOrigins(origins)
-            .WithMethods(HttpMethods.Get, HttpMethods.Post)
-            .WithHeaders("Authorization", "Content-Type", "Idempotency-Key")
-            .WithExposedHeaders("Link", "Retry-After")
-            .SetPreflightMaxAge(TimeSpan.FromMinutes(10))));
+        builder.Services.AddOptions<CorsSettings>().BindConfiguration(CorsSettings.SectionName).ValidateOnStart();
+        builder.Services.AddCors();
+        builder.Services.AddOptions<CorsOptions>().Configure<IOptions<CorsSettings>>((cors, settings) =>
+        {
+            var origins = settings.Value.AllowedOrigins
+                .Where(origin => !string.IsNullOrWhiteSpace(origin))
+                .Select(origin => origin.Trim().TrimEnd('/'))
+                .ToArray();
+            // Bearer tokens, not cookies: no credentials mode, so an allowed origin still cannot ride on a user's session.
+            cors.AddDefaultPolicy(policy => policy
+                .WithOrigins(origins)
+                .WithMethods(HttpMethods.Get, HttpMethods.Post)
+                .WithHeaders("Authorization", "Content-Type", "Idempotency-Key")
+                .WithExposedHeaders("Link", "Retry-After")
+                .SetPreflightMaxAge(TimeSpan.FromMinutes(10)));
+        });
         return builder;
     }
 

@@ -21,7 +21,7 @@ internal sealed record CreatedMessageJson(
     [property: JsonPropertyName("created_at")] string CreatedAt);
 
 /// <summary>The body of <c>POST /api/messages</c>: a message and exactly one of a group and a handle.</summary>
-internal sealed class PostMessageRequest : IRejectsUnknownFields
+internal sealed class PostMessageRequest
 {
     [JsonPropertyName("message")]
     public string? Message { get; init; }
@@ -31,10 +31,6 @@ internal sealed class PostMessageRequest : IRejectsUnknownFields
 
     [JsonPropertyName("handle")]
     public string? Handle { get; init; }
-
-    /// <inheritdoc />
-    [JsonExtensionData]
-    public Dictionary<string, JsonElement>? UnknownFields { get; set; }
 }
 
 /// <summary>A user as <c>/api/users/@{handle}/short</c> and the dev sign-in answer it.</summary>
@@ -59,7 +55,7 @@ internal sealed record CognitoUiJson(
 internal sealed record HealthCheckJson([property: JsonPropertyName("success")] bool Success);
 
 /// <summary>The body of the development sign-in.</summary>
-internal sealed class DevSignInRequest : IRejectsUnknownFields
+internal sealed class DevSignInRequest
 {
     [JsonPropertyName("handle")]
     public string? Handle { get; init; }
@@ -69,10 +65,6 @@ internal sealed class DevSignInRequest : IRejectsUnknownFields
 
     [JsonPropertyName("email")]
     public string? Email { get; init; }
-
-    /// <inheritdoc />
-    [JsonExtensionData]
-    public Dictionary<string, JsonElement>? UnknownFields { get; set; }
 }
 
 /// <summary>The answer of the development sign-in, shaped like an OAuth token response plus the user.</summary>
@@ -82,16 +74,10 @@ internal sealed record DevSignInResponse(
     [property: JsonPropertyName("expires_in")] int ExpiresIn,
     [property: JsonPropertyName("user")] UserShortJson User);
 
-/// <summary>A request body whose fields not in the contract are collected, so they can be refused by name.</summary>
-internal interface IRejectsUnknownFields
-{
-    /// <summary>Fields the contract does not have, or null.</summary>
-    Dictionary<string, JsonElement>? UnknownFields { get; }
-}
-
 /// <summary>Source-generated JSON for every type the API reads or writes: no reflection on the request path.</summary>
-// A field given twice is refused: which of the two counts would otherwise depend on the parser.
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, AllowDuplicateProperties = false)]
+// A field given twice is refused: which of the two counts would otherwise depend on the parser. A field not in the
+// contract is refused too (the request bodies are the only types read).
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, AllowDuplicateProperties = false, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(MessageJson[]))]
 [JsonSerializable(typeof(CreatedMessageJson))]
 [JsonSerializable(typeof(PostMessageRequest))]

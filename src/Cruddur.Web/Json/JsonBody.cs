@@ -8,7 +8,8 @@ namespace Cruddur.Web.Json;
 
 /// <summary>
 /// Reads a small JSON request body by hand, so each way it can be wrong gets its own stable error code:
-/// wrong content type (415), too large (413), not JSON or wrong types (400), fields not in the contract (400).
+/// wrong content type (415), too large (413), not JSON or wrong types (400), fields not in the contract (400, refused
+/// by the serializer itself).
 /// </summary>
 internal static class JsonBody
 {
@@ -16,11 +17,11 @@ internal static class JsonBody
     public const int MaxBytes = 16 * 1024;
 
     public static async Task<(T? Body, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
-        where T : class, IRejectsUnknownFields
+        where T : class
     {
         if (!request.HasJsonContentType())
         {
-            return (null, ApiProblems.Create(StatusCodes.Status415UnsupportedMediaType, "content_type_unsupported", "Send the body as application/json."));
+            return (null, ApiProblems.Create(StatusCodes.Status415UnsupportedMediaType, ApiErrorCodes.ContentTypeUnsupported, "Send the body as application/json."));
         }
 
         if (request.ContentLength > MaxBytes)
@@ -50,20 +51,13 @@ internal static class JsonBody
             }
             catch (JsonException)
             {
-                return (null, ApiProblems.Create(StatusCodes.Status400BadRequest, "body_malformed", "The body is not a JSON object of the expected shape."));
+                // The serializer refuses unknown fields (JsonUnmappedMemberHandling.Disallow) like any other fault: name them.
+                return (null, UnknownFields(buffer.AsSpan(0, length), typeInfo) is { Count: > 0 } unknown
+                    ? ApiProblems.Create(StatusCodes.Status400BadRequest, ApiErrorCodes.BodyUnknownField, $"Unknown field(s): {string.Join(", ", unknown)}.")
+                    : Malformed());
             }
 
-            if (body is null)
-            {
-                return (null, ApiProblems.Create(StatusCodes.Status400BadRequest, "body_malformed", "The body is not a JSON object of the expected shape."));
-            }
-
-            if (body.UnknownFields is { Count: > 0 } unknown)
-            {
-                return (null, ApiProblems.Create(StatusCodes.Status400BadRequest, "body_unknown_field", $"Unknown field(s): {string.Join(", ", unknown.Keys)}."));
-            }
-
-            return (body, null);
+            return body is null ? (null, Malformed()) : (body, null);
         }
         finally
         {
@@ -71,6 +65,33 @@ internal static class JsonBody
         }
     }
 
+    /// <summary>The top-level field names the contract does not have; none when the body is not readable JSON at all.</summary>
+    private static List<string> UnknownFields(ReadOnlySpan<byte> json, JsonTypeInfo typeInfo)
+    {
+        var known = typeInfo.Properties.Select(property => property.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var unknown = new List<string>();
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && reader.GetString() is { } name && !known.Contains(name))
+                {
+                    unknown.Add(name);
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+
+        return unknown;
+    }
+
+    private static ProblemHttpResult Malformed() =>
+        ApiProblems.Create(StatusCodes.Status400BadRequest, ApiErrorCodes.BodyMalformed, "The body is not a JSON object of the expected shape.");
+
     private static ProblemHttpResult TooLarge() =>
-        ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, "body_too_large", $"The body may be at most {MaxBytes} bytes.");
+        ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, ApiErrorCodes.BodyTooLarge, $"The body may be at most {MaxBytes} bytes.");
 }

@@ -2,6 +2,7 @@ using Amazon.DynamoDBv2;
 using Cruddur.Messaging.Hosting;
 using Cruddur.Local.Launcher;
 using Cruddur.Local.DemoData;
+using Cruddur.Local.StreamProcessor;
 using Cruddur.Messaging.Table;
 using Cruddur.Messaging.Users;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -22,7 +23,7 @@ internal sealed class LocalRunSettings
     /// <summary>Seed the demo users, and the demo conversation when the table is empty.</summary>
     public bool SeedDemoData { get; set; }
 
-    /// <summary>Run pattern E in process, on DynamoDB Local's stream (read in Program.cs, before the services are built).</summary>
+    /// <summary>Run pattern E in process, on DynamoDB Local's stream (Development only; read before the services are built).</summary>
     public bool StreamProcessor { get; set; }
 
     /// <summary>Print the URL and a curl line that signs in.</summary>
@@ -33,11 +34,17 @@ internal sealed class LocalRunSettings
 internal static partial class LocalRunSetup
 {
     /// <summary>
-    /// Starts DynamoDB Local and PostgreSQL for whatever the configuration leaves unset (nothing in AWS or in tests),
-    /// points the configuration at them and keeps data time-outs short, so an outage becomes a quick 503.
+    /// In Development only: starts DynamoDB Local and PostgreSQL for whatever the configuration leaves unset (nothing in
+    /// tests), points the configuration at them and keeps data time-outs short, so an outage becomes a quick 503.
+    /// Outside Development it starts nothing and returns null: a missing setting then stops the app at start.
     /// </summary>
-    public static async Task<LocalEnvironment> StartLocalServicesAsync(this WebApplicationBuilder builder)
+    public static async Task<LocalEnvironment?> StartLocalServicesInDevelopmentAsync(this WebApplicationBuilder builder)
     {
+        if (!builder.Environment.IsDevelopment())
+        {
+            return null;
+        }
+
         var local = await LocalEnvironment.StartForAsync(builder.Configuration, CancellationToken.None);
         builder.Configuration.AddInMemoryCollection(local.Settings);
         if (builder.Configuration[CruddurSettings.PostgresConnectionString] is { Length: > 0 } connectionString)
@@ -51,11 +58,22 @@ internal static partial class LocalRunSetup
         return local;
     }
 
-    public static IServiceCollection AddLocalRun(this IServiceCollection services)
+    /// <summary>
+    /// Schemas and demo data before the server listens, and pattern E on DynamoDB Local's stream when
+    /// <c>LocalRun:StreamProcessor</c> is on (in AWS the Lambda does it).
+    /// </summary>
+    public static WebApplicationBuilder AddLocalRun(this WebApplicationBuilder builder)
     {
-        services.AddOptions<LocalRunSettings>().BindConfiguration(LocalRunSettings.SectionName);
-        services.AddHostedService<LocalDataPreparation>();
-        return services;
+        builder.Services.AddOptions<LocalRunSettings>().BindConfiguration(LocalRunSettings.SectionName);
+        builder.Services.AddHostedService<LocalDataPreparation>();
+
+        // Read before the container exists because it decides which services there are; only Development has the processor.
+        if (builder.Environment.IsDevelopment() && builder.Configuration.GetValue<bool>($"{LocalRunSettings.SectionName}:{nameof(LocalRunSettings.StreamProcessor)}"))
+        {
+            builder.Services.AddLocalStreamProcessor();
+        }
+
+        return builder;
     }
 
     /// <summary>Once the server listens, prints where and how to sign in (Development only).</summary>

@@ -1,4 +1,5 @@
 using Cruddur.Messaging;
+using Cruddur.Messaging.MessageGroups;
 using Cruddur.Messaging.Messages;
 using Cruddur.Messaging.Time;
 using Cruddur.Web.Authentication;
@@ -13,7 +14,8 @@ namespace Cruddur.Web.Messages;
 
 /// <summary>
 /// <c>GET /api/messages/{message_group_uuid}</c> (pattern A) and <c>POST /api/messages</c> (patterns C and D).
-/// A group the caller is not a member of is a 404, exactly like one that does not exist.
+/// A malformed group uuid is a 400 (the core's parser, as in a send's body); a group the caller is not a member of is a 404,
+/// exactly like one that does not exist.
 /// </summary>
 internal static class MessagesApi
 {
@@ -39,9 +41,10 @@ internal static class MessagesApi
         [FromQuery] string? cursor,
         CancellationToken cancellationToken)
     {
-        if (!Guid.TryParse(messageGroupUuid, out var groupUuid))
+        var groupUuid = MessageGroupUuidText.Parse(messageGroupUuid);
+        if (groupUuid.Error is { } invalid)
         {
-            return ApiProblems.Create(StatusCodes.Status404NotFound, "message_group_not_found", "No such message group.");
+            return ApiProblems.From(invalid);
         }
 
         var (page, problem) = PagingQuery.Parse(limit, cursor);
@@ -50,7 +53,7 @@ internal static class MessagesApi
             return problem;
         }
 
-        var outcome = await messaging.ListMessagesAsync(context.GetCurrentUser().Summary, groupUuid, page!, cancellationToken);
+        var outcome = await messaging.ListMessagesAsync(context.GetCurrentUser().Summary, groupUuid.Value, page!, cancellationToken);
         if (outcome.Error is { } error)
         {
             return ApiProblems.From(error);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Cruddur.Messaging;
 using Cruddur.Messaging.Errors;
 using Cruddur.Messaging.Idempotency;
+using Cruddur.Messaging.MessageGroups;
 using Cruddur.Messaging.Messages;
 using Cruddur.Messaging.Time;
 using Cruddur.Messaging.Users;
@@ -15,29 +16,21 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Cruddur.Web.Messages;
 
 /// <summary>
-/// <c>POST /api/messages</c>. With an <c>Idempotency-Key</c> header, the key is claimed in DynamoDB before anything is
-/// written: a retry of a finished send answers the stored result (for 24 hours); a retry while the first is still
-/// running polls until it finishes (up to <see cref="InFlightWait"/>, then 409); the same key with another body is a 422.
-/// A send refused by a rule gives its key back, so the refusal is simply computed again.
+/// <c>POST /api/messages</c>. With an <c>Idempotency-Key</c> header the send runs through the core's
+/// <see cref="IdempotentRequests"/>: a retry of a finished send answers the stored result (for 24 hours), a retry while
+/// the first is still running waits for it (then 409), the same key with another body is a 422.
 /// </summary>
 internal static class SendMessage
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
-    private static readonly TimeSpan InFlightWait = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
-
     public static async Task<Results<Ok<CreatedMessageJson>, ProblemHttpResult>> PostAsync(
-        HttpContext context, DirectMessages messaging, IdempotencyStore idempotency, TimeProvider timeProvider, CancellationToken cancellationToken)
+        HttpContext context, DirectMessages messaging, IdempotentRequests idempotent, CancellationToken cancellationToken)
     {
-        string? key = null;
-        if (context.Request.Headers.TryGetValue(IdempotencyKeyHeader, out var keyValues))
+        var (key, keyProblem) = ReadIdempotencyKey(context.Request);
+        if (keyProblem is not null)
         {
-            key = keyValues.Count == 1 ? keyValues[0] : null;
-            if (key is not { Length: > 0 and <= 128 } || key.Any(c => c is < '!' or > '~'))
-            {
-                return ApiProblems.Create(StatusCodes.Status400BadRequest, "idempotency_key_invalid", "Idempotency-Key must be 1–128 visible ASCII characters, given once.");
-            }
+            return keyProblem;
         }
 
         var (body, problem) = await JsonBody.ReadAsync(context.Request, ApiJsonContext.Default.PostMessageRequest, cancellationToken);
@@ -59,62 +52,50 @@ internal static class SendMessage
             return ToResult(await SendAsync(messaging, me, target, text, cancellationToken));
         }
 
-        var requestHash = Fingerprint(target, text);
-        var waitUntil = timeProvider.GetUtcNow() + InFlightWait;
-        while (true)
+        var run = await idempotent.RunAsync(
+            me.Uuid,
+            key,
+            Fingerprint(target.GroupUuid, target.Handle, text),
+            token => SendAsync(messaging, me, target, text, token),
+            created => JsonSerializer.Serialize(created, ApiJsonContext.Default.CreatedMessageJson),
+            stored => JsonSerializer.Deserialize(stored, ApiJsonContext.Default.CreatedMessageJson)!,
+            cancellationToken);
+        return run.State switch
         {
-            var claim = await idempotency.ClaimAsync(me.Uuid, key, requestHash, cancellationToken);
-            switch (claim.State)
-            {
-                case IdempotencyClaimState.Claimed:
-                    return await SendOnceAsync(messaging, idempotency, me, key, target, text, cancellationToken);
-                case IdempotencyClaimState.Completed:
-                    return TypedResults.Ok(JsonSerializer.Deserialize(claim.Response!, ApiJsonContext.Default.CreatedMessageJson)!);
-                case IdempotencyClaimState.Mismatch:
-                    return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, "idempotency_key_reused", "This Idempotency-Key was used for a different message.");
-                case IdempotencyClaimState.InFlight when timeProvider.GetUtcNow() >= waitUntil:
-                    return ApiProblems.Create(StatusCodes.Status409Conflict, "idempotency_request_in_flight", "A request with this Idempotency-Key is still being processed; retry later.");
-                default:
-                    await Task.Delay(PollInterval, timeProvider, cancellationToken);
-                    break;
-            }
-        }
+            IdempotentRunState.KeyReused => ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, ApiErrorCodes.IdempotencyKeyReused, "This Idempotency-Key was used for a different message."),
+            IdempotentRunState.StillRunning => ApiProblems.Create(StatusCodes.Status409Conflict, ApiErrorCodes.IdempotencyRequestInFlight, "A request with this Idempotency-Key is still being processed; retry later."),
+            _ => ToResult(run.Outcome!),
+        };
     }
 
-    private static async Task<Results<Ok<CreatedMessageJson>, ProblemHttpResult>> SendOnceAsync(
-        DirectMessages messaging, IdempotencyStore idempotency, UserSummary me, string key, Target target, string text, CancellationToken cancellationToken)
+    /// <summary>What the request asks for, so that a reused key with another request is recognised.</summary>
+    internal static string Fingerprint(Guid? groupUuid, string? handle, string text) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{groupUuid:D}\n{handle}\n{text}")));
+
+    /// <summary>The key, null without the header, or a 400 unless it is 1–128 visible ASCII characters given once.</summary>
+    private static (string? Key, ProblemHttpResult? Problem) ReadIdempotencyKey(HttpRequest request)
     {
-        Outcome<Message> outcome;
-        try
+        if (!request.Headers.TryGetValue(IdempotencyKeyHeader, out var values))
         {
-            outcome = await SendAsync(messaging, me, target, text, cancellationToken);
-        }
-        catch
-        {
-            // Nothing was stored (or the store is unreachable): give the key back so a retry runs again.
-            await idempotency.ReleaseAsync(me.Uuid, key, CancellationToken.None);
-            throw;
+            return (null, null);
         }
 
-        if (outcome.Error is { } error)
-        {
-            await idempotency.ReleaseAsync(me.Uuid, key, CancellationToken.None);
-            return ApiProblems.From(error);
-        }
-
-        var created = ToJson(outcome.Value!);
-        // Once the message exists, record the result even if the client has gone: its retry must find it.
-        await idempotency.CompleteAsync(me.Uuid, key, JsonSerializer.Serialize(created, ApiJsonContext.Default.CreatedMessageJson), CancellationToken.None);
-        return TypedResults.Ok(created);
+        var key = values.Count == 1 ? values[0] : null;
+        return key is { Length: > 0 and <= 128 } && !key.Any(c => c is < '!' or > '~')
+            ? (key, null)
+            : (null, ApiProblems.Create(StatusCodes.Status400BadRequest, ApiErrorCodes.IdempotencyKeyInvalid, "Idempotency-Key must be 1–128 visible ASCII characters, given once."));
     }
 
-    private static Task<Outcome<Message>> SendAsync(DirectMessages messaging, UserSummary me, Target target, string text, CancellationToken cancellationToken) =>
-        target.GroupUuid is { } groupUuid
-            ? messaging.PostToGroupAsync(me, groupUuid, text, cancellationToken)
-            : messaging.PostToHandleAsync(me, target.Handle!, text, cancellationToken);
+    private static async Task<Outcome<CreatedMessageJson>> SendAsync(DirectMessages messaging, UserSummary me, Target target, string text, CancellationToken cancellationToken)
+    {
+        var outcome = target.GroupUuid is { } groupUuid
+            ? await messaging.PostToGroupAsync(me, groupUuid, text, cancellationToken)
+            : await messaging.PostToHandleAsync(me, target.Handle!, text, cancellationToken);
+        return outcome.Error is { } error ? error : ToJson(outcome.Value!);
+    }
 
-    private static Results<Ok<CreatedMessageJson>, ProblemHttpResult> ToResult(Outcome<Message> outcome) =>
-        outcome.Error is { } error ? ApiProblems.From(error) : TypedResults.Ok(ToJson(outcome.Value!));
+    private static Results<Ok<CreatedMessageJson>, ProblemHttpResult> ToResult(Outcome<CreatedMessageJson> outcome) =>
+        outcome.Error is { } error ? ApiProblems.From(error) : TypedResults.Ok(outcome.Value!);
 
     private static CreatedMessageJson ToJson(Message message) => new(
         message.MessageGroupUuid,
@@ -124,35 +105,30 @@ internal static class SendMessage
         message.Text,
         MessageTimestamp.Format(message.CreatedAt));
 
+    /// <summary>Exactly one recipient, read with the core's parsers (a handle as users type it, a group uuid).</summary>
     private static (Target Target, ProblemHttpResult? Problem) ReadTarget(PostMessageRequest body)
     {
         var hasGroup = !string.IsNullOrWhiteSpace(body.MessageGroupUuid);
         var hasHandle = !string.IsNullOrWhiteSpace(body.Handle);
         if (hasGroup && hasHandle)
         {
-            return (default, ApiProblems.Create(StatusCodes.Status400BadRequest, "recipient_ambiguous", "Give either message_group_uuid or handle, not both."));
+            return (default, ApiProblems.Create(StatusCodes.Status400BadRequest, ApiErrorCodes.RecipientAmbiguous, "Give either message_group_uuid or handle, not both."));
         }
 
         if (!hasGroup && !hasHandle)
         {
-            return (default, ApiProblems.Create(StatusCodes.Status400BadRequest, "recipient_missing", "Give message_group_uuid (an existing conversation) or handle (a user)."));
+            return (default, ApiProblems.Create(StatusCodes.Status400BadRequest, ApiErrorCodes.RecipientMissing, "Give message_group_uuid (an existing conversation) or handle (a user)."));
         }
 
         if (hasHandle)
         {
-            return (new Target(null, body.Handle!.Trim().TrimStart('@')), null);
+            // A handle of only "@" parses to nothing: the core answers it as an unknown handle.
+            return (new Target(null, HandleText.Parse(body.Handle) ?? ""), null);
         }
 
-        return Guid.TryParse(body.MessageGroupUuid, out var groupUuid)
-            ? (new Target(groupUuid, null), null)
-            : (default, ApiProblems.Create(StatusCodes.Status400BadRequest, "message_group_uuid_invalid", "message_group_uuid is not a uuid."));
+        var groupUuid = MessageGroupUuidText.Parse(body.MessageGroupUuid);
+        return groupUuid.Error is { } invalid ? (default, ApiProblems.From(invalid)) : (new Target(groupUuid.Value, null), null);
     }
-
-    /// <summary>What the request asks for, so that a reused key with another request is recognised.</summary>
-    internal static string Fingerprint(Guid? groupUuid, string? handle, string text) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{groupUuid:D}\n{handle}\n{text}")));
-
-    private static string Fingerprint(Target target, string text) => Fingerprint(target.GroupUuid, target.Handle, text);
 
     private readonly record struct Target(Guid? GroupUuid, string? Handle);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Cruddur.Messaging.Messages;
 using Cruddur.Messaging.Paging;
 using Cruddur.Web.Problems;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -8,16 +9,11 @@ namespace Cruddur.Web.Paging;
 /// <summary>The <c>limit</c> and <c>cursor</c> query parameters, and the <c>Link: &lt;…&gt;; rel="next"</c> header of the next page.</summary>
 internal static class PagingQuery
 {
-    /// <summary>The page asked for; a limit that is not a number is refused like one out of range.</summary>
+    /// <summary>The page asked for, read by the core's own parser; a limit that is not a number is refused like one out of range.</summary>
     public static (PageRequest? Page, ProblemHttpResult? Problem) Parse(string? limit, string? cursor)
     {
-        var pageSize = PageRequest.DefaultLimit;
-        if (limit is not null && !int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize))
-        {
-            return (null, ApiProblems.Create(StatusCodes.Status400BadRequest, "limit_out_of_range", $"limit must be a whole number from 1 to {PageRequest.MaxLimit}."));
-        }
-
-        return (new PageRequest(pageSize, string.IsNullOrEmpty(cursor) ? null : cursor), null);
+        var page = PageRequestText.Parse(limit, cursor);
+        return page.Error is { } error ? (null, ApiProblems.From(error)) : (page.Value, null);
     }
 
     /// <summary>Announces the next page, if there is one, as a link relative to this request's path.</summary>

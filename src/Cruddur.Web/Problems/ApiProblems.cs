@@ -40,10 +40,10 @@ internal static class ApiProblems
     {
         var (code, detail) = context.HttpContext.Response.StatusCode switch
         {
-            StatusCodes.Status404NotFound => ("not_found", "There is nothing at this address."),
-            StatusCodes.Status405MethodNotAllowed => ("method_not_allowed", "This address does not take this method."),
-            StatusCodes.Status415UnsupportedMediaType => ("content_type_unsupported", "Send the body as application/json."),
-            _ => ("request_invalid", "The request was refused."),
+            StatusCodes.Status404NotFound => (ApiErrorCodes.NotFound, "There is nothing at this address."),
+            StatusCodes.Status405MethodNotAllowed => (ApiErrorCodes.MethodNotAllowed, "This address does not take this method."),
+            StatusCodes.Status415UnsupportedMediaType => (ApiErrorCodes.ContentTypeUnsupported, "Send the body as application/json."),
+            _ => (ApiErrorCodes.RequestInvalid, "The request was refused."),
         };
         return WriteAsync(context.HttpContext, context.HttpContext.Response.StatusCode, code, detail);
     }

@@ -18,7 +18,7 @@ internal sealed partial class UnexpectedExceptionHandler(ILogger<UnexpectedExcep
 
         if (exception is BadHttpRequestException badRequest)
         {
-            var code = badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge ? "body_too_large" : "request_invalid";
+            var code = badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge ? ApiErrorCodes.BodyTooLarge : ApiErrorCodes.RequestInvalid;
             await ApiProblems.WriteAsync(httpContext, badRequest.StatusCode, code, "The request could not be read.");
             return true;
         }
@@ -27,12 +27,12 @@ internal sealed partial class UnexpectedExceptionHandler(ILogger<UnexpectedExcep
         {
             LogStoreUnavailable(logger, exception.GetType().Name, exception.Message);
             httpContext.Response.Headers.RetryAfter = "1";
-            await ApiProblems.WriteAsync(httpContext, StatusCodes.Status503ServiceUnavailable, "service_unavailable", "A data store is unreachable; try again shortly.");
+            await ApiProblems.WriteAsync(httpContext, StatusCodes.Status503ServiceUnavailable, ApiErrorCodes.ServiceUnavailable, "A data store is unreachable; try again shortly.");
             return true;
         }
 
         LogUnexpected(logger, exception);
-        await ApiProblems.WriteAsync(httpContext, StatusCodes.Status500InternalServerError, "internal_error", "Something went wrong on our side.");
+        await ApiProblems.WriteAsync(httpContext, StatusCodes.Status500InternalServerError, ApiErrorCodes.InternalError, "Something went wrong on our side.");
         return true;
     }
 

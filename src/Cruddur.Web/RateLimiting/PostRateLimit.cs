@@ -3,6 +3,7 @@ using System.Threading.RateLimiting;
 using Cruddur.Web.Authentication;
 using Cruddur.Web.Problems;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 
 namespace Cruddur.Web.RateLimiting;
 
@@ -23,28 +24,35 @@ internal static class PostRateLimit
 
     private const int Segments = 6;
 
-    public static IServiceCollection AddPostRateLimit(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddPostRateLimit(this IServiceCollection services)
     {
-        var settings = configuration.GetSection(PostRateLimitSettings.SectionName).Get<PostRateLimitSettings>() ?? new PostRateLimitSettings();
+        services.AddOptions<PostRateLimitSettings>()
+            .BindConfiguration(PostRateLimitSettings.SectionName)
+            .Validate(settings => settings.PermitLimit >= 1, $"{PostRateLimitSettings.SectionName}:PermitLimit must be at least 1.")
+            .Validate(settings => settings.Window > TimeSpan.Zero, $"{PostRateLimitSettings.SectionName}:Window must be positive.")
+            .ValidateOnStart();
         return services.AddRateLimiter(options =>
         {
             options.AddPolicy(PolicyName, context => RateLimitPartition.GetSlidingWindowLimiter(
                 context.Features.Get<CurrentUser>()?.User.Uuid.ToString("D") ?? "anonymous",
-                _ => new SlidingWindowRateLimiterOptions
-                {
-                    PermitLimit = settings.PermitLimit,
-                    Window = settings.Window,
-                    SegmentsPerWindow = Segments,
-                    QueueLimit = 0,
-                }));
+                _ => Limiter(context.RequestServices.GetRequiredService<IOptions<PostRateLimitSettings>>().Value)));
             options.OnRejected = async (context, cancellationToken) =>
             {
                 // A sliding window frees permits segment by segment: one segment is the longest wait.
+                var settings = context.HttpContext.RequestServices.GetRequiredService<IOptions<PostRateLimitSettings>>().Value;
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var known) ? known : settings.Window / Segments;
                 context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
-                await ApiProblems.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, "rate_limited", "Too many messages in a short time; slow down.");
+                await ApiProblems.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, ApiErrorCodes.RateLimited, "Too many messages in a short time; slow down.");
             };
         });
     }
+
+    private static SlidingWindowRateLimiterOptions Limiter(PostRateLimitSettings settings) => new()
+    {
+        PermitLimit = settings.PermitLimit,
+        Window = settings.Window,
+        SegmentsPerWindow = Segments,
+        QueueLimit = 0,
+    };
 }

@@ -1,6 +1,7 @@
 using Cruddur.Web.Authentication;
 using Cruddur.Web.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace Cruddur.Web.Ui;
 
@@ -12,9 +13,8 @@ internal static class UiApi
 {
     public static IEndpointRouteBuilder MapUi(this IEndpointRouteBuilder app)
     {
-        var config = UiConfig(app.ServiceProvider.GetRequiredService<AcceptedTokens>(), app.ServiceProvider.GetRequiredService<IConfiguration>());
         var ui = app.MapGroup("/api").WithTags("Web UI");
-        ui.MapGet("/ui-config", () => TypedResults.Ok(config))
+        ui.MapGet("/ui-config", (AcceptedTokens accepted, IOptions<CognitoSettings> cognito) => TypedResults.Ok(UiConfig(accepted, cognito.Value)))
             .AllowAnonymous()
             .WithName("GetUiConfig")
             .WithSummary("How the web UI signs in: the development sign-in, or Cognito's hosted sign-in (PKCE) with its settings.");
@@ -30,20 +30,19 @@ internal static class UiApi
     }
 
     /// <summary>The Cognito hosted sign-in's host name, without scheme or slashes, or null when not configured.</summary>
-    public static string? CognitoDomain(IConfiguration configuration) =>
-        configuration[$"{CognitoSettings.SectionName}:Domain"] is { Length: > 0 } domain
+    public static string? CognitoDomain(CognitoSettings cognito) =>
+        cognito.Domain is { Length: > 0 } domain
             ? domain.Replace("https://", "", StringComparison.OrdinalIgnoreCase).Trim('/')
             : null;
 
-    private static UiConfigJson UiConfig(AcceptedTokens accepted, IConfiguration configuration)
+    private static UiConfigJson UiConfig(AcceptedTokens accepted, CognitoSettings cognito)
     {
         if (accepted.Kind == TokenKind.Development)
         {
             return new UiConfigJson("development", null);
         }
 
-        var cognito = configuration.GetSection(CognitoSettings.SectionName).Get<CognitoSettings>() ?? new CognitoSettings();
-        return CognitoDomain(configuration) is { } domain
+        return CognitoDomain(cognito) is { } domain
             ? new UiConfigJson("cognito", new CognitoUiJson(domain, cognito.ClientId!, cognito.RedirectUri?.ToString(), cognito.Scopes))
             : new UiConfigJson("unavailable", null); // tokens are accepted, but the UI has no hosted sign-in to send people to
     }

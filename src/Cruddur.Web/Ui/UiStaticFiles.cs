@@ -1,3 +1,6 @@
+using Cruddur.Web.Authentication;
+using Microsoft.Extensions.Options;
+
 namespace Cruddur.Web.Ui;
 
 /// <summary>
@@ -8,13 +11,15 @@ internal static class UiStaticFiles
 {
     public static WebApplication UseCruddurUi(this WebApplication app)
     {
-        var policy = ContentSecurityPolicy(UiApi.CognitoDomain(app.Configuration));
+        // Built on the first file served: the settings are validated when the app starts, after this runs.
+        string? policy = null;
         app.UseDefaultFiles();
         app.UseStaticFiles(new StaticFileOptions
         {
             OnPrepareResponse = context =>
             {
                 var headers = context.Context.Response.Headers;
+                policy ??= ContentSecurityPolicy(UiApi.CognitoDomain(context.Context.RequestServices.GetRequiredService<IOptions<CognitoSettings>>().Value));
                 headers.ContentSecurityPolicy = policy;
                 headers.XContentTypeOptions = "nosniff";
                 headers["Referrer-Policy"] = "no-referrer";

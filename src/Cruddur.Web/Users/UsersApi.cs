@@ -1,3 +1,4 @@
+using Cruddur.Messaging.Messages;
 using Cruddur.Messaging.Users;
 using Cruddur.Web.Json;
 using Cruddur.Web.Problems;
@@ -12,9 +13,9 @@ internal static class UsersApi
     {
         var users = app.MapGroup("/api/users").WithTags("Users").AllowAnonymous();
         users.MapGet("/@{handle}/short", async Task<Results<Ok<UserShortJson>, ProblemHttpResult>> (string handle, UserStore store, CancellationToken cancellationToken) =>
-                await store.FindByHandleAsync(handle, cancellationToken) is { } user
+                HandleText.Parse(handle) is { } stored && await store.FindByHandleAsync(stored, cancellationToken) is { } user
                     ? TypedResults.Ok(new UserShortJson(user.Uuid, user.Handle, user.DisplayName))
-                    : ApiProblems.Create(StatusCodes.Status404NotFound, "user_not_found", "No user has this handle."))
+                    : ApiProblems.Create(StatusCodes.Status404NotFound, ApiErrorCodes.UserNotFound, "No user has this handle."))
             .WithName("GetUserShort")
             .WithSummary("A user's uuid, handle and display name.");
         return app;

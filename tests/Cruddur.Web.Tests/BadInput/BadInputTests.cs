@@ -127,14 +127,16 @@ public sealed class BadInputTests(BadInputWorld world) : IClassFixture<BadInputW
         { "/api/messages/{group}?cursor=attribute_exists(pk)", HttpStatusCode.BadRequest, "cursor_invalid" },
         { "/api/message_groups?cursor=%23pk%20%3D%20%3Av", HttpStatusCode.BadRequest, "cursor_invalid" },
         { "/api/message_groups?cursor=LONG_CURSOR", HttpStatusCode.BadRequest, "cursor_invalid" },
-        // Unknown, invalid and hostile group ids in the route: all the same 404.
+        // A group of others in the route is a 404 like one that does not exist; a malformed or hostile id is a 400,
+        // the same answer the core gives for it in a send's body (issue 11: one answer for one fault).
         { "/api/messages/{foreign}", HttpStatusCode.NotFound, "message_group_not_found" },
-        { "/api/messages/%27%20OR%201%3D1%20--", HttpStatusCode.NotFound, "message_group_not_found" },
-        { "/api/messages/attribute_exists(pk)", HttpStatusCode.NotFound, "message_group_not_found" },
-        { "/api/messages/%23pk%20%3D%20%3Av", HttpStatusCode.NotFound, "message_group_not_found" },
+        { "/api/messages/%27%20OR%201%3D1%20--", HttpStatusCode.BadRequest, "message_group_uuid_invalid" },
+        { "/api/messages/attribute_exists(pk)", HttpStatusCode.BadRequest, "message_group_uuid_invalid" },
+        { "/api/messages/%23pk%20%3D%20%3Av", HttpStatusCode.BadRequest, "message_group_uuid_invalid" },
         { "/api/messages/{group}?cursor=%00", HttpStatusCode.BadRequest, "cursor_invalid" },
-        { "/api/messages/..%2F..%2Fetc%2Fpasswd", HttpStatusCode.NotFound, "message_group_not_found" },
-        { "/api/messages/..%2F{group}", HttpStatusCode.NotFound, "message_group_not_found" },
+        { "/api/messages/..%2F..%2Fetc%2Fpasswd", HttpStatusCode.BadRequest, "message_group_uuid_invalid" },
+        { "/api/messages/..%2F{group}", HttpStatusCode.BadRequest, "message_group_uuid_invalid" },
+        { "/api/messages/00000000-0000-0000-0000-000000000000", HttpStatusCode.BadRequest, "message_group_uuid_invalid" },
         // Handles in the public user route.
         { "/api/users/@..%2Fadmin/short", HttpStatusCode.NotFound, "user_not_found" },
         { "/api/users/@%27%20OR%201%3D1%20--/short", HttpStatusCode.NotFound, "user_not_found" },

@@ -106,11 +106,11 @@ public sealed class UiApiTests(LocalServicesFixture services)
             var response = await client.GetAsync("/api/events", HttpCompletionOption.ResponseHeadersRead, Token);
             response.StatusCode.ShouldBe(HttpStatusCode.OK);
             var reader = new EventReader(response, await response.Content.ReadAsStreamAsync(Token));
-            (await reader.reader.ReadLineAsync(Token)).ShouldBe(": connected");
+            (await reader.reader.ReadLineAsync(Token)).ShouldBe("event: connected"); // the framework's SSE writer has no comments: an event without data opens the stream
             return reader;
         }
 
-        /// <summary>The next <c>data:</c> line, skipping comments and blank lines; fails after 20 s.</summary>
+        /// <summary>The next <c>data:</c> line with data, skipping other lines; fails after 20 s.</summary>
         public async Task<string> NextDataLineAsync()
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Token);
@@ -118,7 +118,8 @@ public sealed class UiApiTests(LocalServicesFixture services)
             while (true)
             {
                 var line = await reader.ReadLineAsync(deadline.Token) ?? throw new InvalidOperationException("The event stream ended.");
-                if (line.StartsWith("data:", StringComparison.Ordinal))
+                // Like the UI: an event without data (connected, heartbeat) is not news.
+                if (line.StartsWith("data:", StringComparison.Ordinal) && line.Length > "data: ".Length)
                 {
                     return line;
                 }
