@@ -18,7 +18,7 @@ internal static class Program
             return 1;
         }
 
-        var app = CruddurApp.Create(System.Environment.GetEnvironmentVariable("CDK_OUTDIR") ?? "cdk.out");
+        var (app, _) = CruddurApp.Create(System.Environment.GetEnvironmentVariable("CDK_OUTDIR") ?? "cdk.out");
         var assembly = app.Synth();
         if (templatePath is not null)
         {
