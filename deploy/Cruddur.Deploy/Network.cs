@@ -5,7 +5,7 @@ namespace Cruddur.Deploy;
 
 /// <summary>
 /// Two AZs, public subnets for the load balancer and the one NAT gateway, private subnets with egress for the tasks,
-/// the function and the cache. DynamoDB traffic goes through a free gateway endpoint, not the NAT gateway.
+/// the function and the cache. DynamoDB and S3 (image layers) traffic goes through free gateway endpoints, not the NAT gateway.
 /// </summary>
 internal static class Network
 {
@@ -26,7 +26,13 @@ internal static class Network
         vpc.AddGatewayEndpoint("DynamoDbEndpoint", new GatewayVpcEndpointOptions
         {
             Service = GatewayVpcEndpointAwsService.DYNAMODB,
-            Subnets = [new SubnetSelection { SubnetType = SubnetType.PRIVATE_WITH_EGRESS }],
+            Subnets = [PrivateSubnets],
+        });
+        // ECR serves image layers from S3: through this free endpoint they bypass the NAT gateway's per-GB charge.
+        vpc.AddGatewayEndpoint("S3Endpoint", new GatewayVpcEndpointOptions
+        {
+            Service = GatewayVpcEndpointAwsService.S3,
+            Subnets = [PrivateSubnets],
         });
         return vpc;
     }
