@@ -18,14 +18,25 @@ internal static class Program
             return 1;
         }
 
-        var (app, _) = CruddurApp.Create(System.Environment.GetEnvironmentVariable("CDK_OUTDIR") ?? "cdk.out");
-        var assembly = app.Synth();
-        if (templatePath is not null)
+        // The jsii runtime copies the CDK's packages (about 66 MB) into TMPDIR and leaves them there: give it a folder
+        // of its own and remove it afterwards.
+        var scratch = Directory.CreateTempSubdirectory("cruddur-cdk-");
+        System.Environment.SetEnvironmentVariable("TMPDIR", scratch.FullName);
+        try
         {
-            File.Copy(assembly.GetStackByName(CruddurApp.StackName).TemplateFullPath, templatePath, overwrite: true);
-            Console.WriteLine($"Wrote {templatePath}");
-        }
+            var (app, _) = CruddurApp.Create(System.Environment.GetEnvironmentVariable("CDK_OUTDIR") ?? "cdk.out");
+            var assembly = app.Synth();
+            if (templatePath is not null)
+            {
+                File.Copy(assembly.GetStackByName(CruddurApp.StackName).TemplateFullPath, templatePath, overwrite: true);
+                Console.WriteLine($"Wrote {templatePath}");
+            }
 
-        return 0;
+            return 0;
+        }
+        finally
+        {
+            scratch.Delete(recursive: true);
+        }
     }
 }

@@ -66,8 +66,8 @@ public sealed class CruddurStackFixture
         statement["Action"] is JsonArray actions ? actions.Select(action => action!.GetValue<string>()) : [statement["Action"]!.GetValue<string>()];
 
     /// <summary>
-    /// TMPDIR for the jsii runtime (it leaves a folder there per process) and the synthesized apps: a folder in the
-    /// build output, emptied of earlier runs' leftovers. Set before the first CDK call of the process.
+    /// TMPDIR for the jsii runtime and the synthesized apps: a folder in the build output, removed when the process
+    /// ends (and at the next start, should a run have been killed). Set before the first CDK call of the process.
     /// </summary>
     private static string PrepareScratch()
     {
@@ -78,6 +78,8 @@ public sealed class CruddurStackFixture
         }
 
         Directory.CreateDirectory(scratch);
+        // The jsii runtime leaves about 66 MB there per process (copies of the CDK's packages).
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(scratch, recursive: true);
         Environment.SetEnvironmentVariable("TMPDIR", scratch);
         Environment.SetEnvironmentVariable("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20");
         return scratch;
