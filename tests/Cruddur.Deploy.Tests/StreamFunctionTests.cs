@@ -82,7 +82,8 @@ public sealed class StreamFunctionTests(CruddurStackFixture stack) : IClassFixtu
     [Fact]
     public void The_function_role_grants_nothing_beyond_the_table_its_index_its_stream_and_the_queue()
     {
-        var statements = stack.PolicyStatementsOfRole(stack.Json["Resources"]![stack.SingleLogicalId(FunctionType)]!["Properties"]!["Role"]!["Fn::GetAtt"]![0]!.GetValue<string>());
+        var role = stack.SingleProperties(FunctionType)["Role"]!["Fn::GetAtt"]![0]!.GetValue<string>();
+        var statements = stack.PolicyStatementsOfRole(role);
         string[] allowedTargets = [stack.SingleLogicalId("AWS::DynamoDB::Table"), stack.SingleLogicalId("AWS::SQS::Queue")];
 
         statements.ShouldNotBeEmpty();
@@ -97,6 +98,16 @@ public sealed class StreamFunctionTests(CruddurStackFixture stack) : IClassFixtu
         var dynamoDbActions = statements.SelectMany(CruddurStackFixture.Actions).Where(action => action.StartsWith("dynamodb:", StringComparison.Ordinal)).Order().ToArray();
         dynamoDbActions.ShouldBe(["dynamodb:DeleteItem", "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams", "dynamodb:PutItem", "dynamodb:Query"]);
         statements.Single(statement => CruddurStackFixture.Actions(statement).Contains("dynamodb:PutItem"))["Condition"]!.ToJsonString().ShouldContain("GRP#*");
+    }
+
+    [Fact]
+    public void The_function_role_adds_only_Lambda_s_own_policies_for_logs_and_the_VPC()
+    {
+        var role = stack.SingleProperties(FunctionType)["Role"]!["Fn::GetAtt"]![0]!.GetValue<string>();
+
+        stack.Resources[role]!["Properties"]!["ManagedPolicyArns"]!.AsArray()
+            .Select(arn => arn!.ToJsonString().Split("policy/")[1].TrimEnd('"', ']', '}'))
+            .ShouldBe(["service-role/AWSLambdaBasicExecutionRole", "service-role/AWSLambdaVPCAccessExecutionRole"], ignoreOrder: true);
     }
 
     [Fact]

@@ -107,6 +107,7 @@ public sealed class WebServiceTests(CruddurStackFixture stack) : IClassFixture<C
                 JsonNode.DeepEquals(resource, TableArn(table)) || resource.ToJsonString() == IndexArn(table).ToJsonString());
         }
 
+        stack.Resources[taskRole]!["Properties"]!["ManagedPolicyArns"].ShouldBeNull();
         statements.SelectMany(CruddurStackFixture.Actions).Distinct().Order()
             .ShouldBe(["dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]);
     }
