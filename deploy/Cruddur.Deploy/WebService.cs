@@ -1,7 +1,6 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.ApplicationAutoScaling;
 using Amazon.CDK.AWS.CertificateManager;
-using Table = Amazon.CDK.AWS.DynamoDB.Table;
 using Amazon.CDK.AWS.EC2;
 using Amazon.CDK.AWS.ECR;
 using Amazon.CDK.AWS.ECS;
@@ -11,6 +10,7 @@ using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Logs;
 using Constructs;
 using SecretsManagerSecret = Amazon.CDK.AWS.SecretsManager.Secret;
+using Table = Amazon.CDK.AWS.DynamoDB.Table;
 
 namespace Cruddur.Deploy;
 

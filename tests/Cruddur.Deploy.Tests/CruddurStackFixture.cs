@@ -71,6 +71,12 @@ public sealed class CruddurStackFixture
     /// </summary>
     private static string PrepareScratch()
     {
+        var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
+        if (!path.Split(Path.PathSeparator).Any(folder => File.Exists(Path.Combine(folder, "node"))))
+        {
+            throw new InvalidOperationException("The AWS CDK runs its jsii runtime on Node.js: put node (18 or later) on PATH, e.g. apt-get install nodejs.");
+        }
+
         var scratch = Path.Combine(AppContext.BaseDirectory, "scratch");
         if (Directory.Exists(scratch))
         {
