@@ -1,5 +1,3 @@
-using Cruddur.Messaging.Errors;
-
 namespace Cruddur.Messaging.Messages;
 
 /// <summary>Reads a handle as users type it (a route value, a JSON field, a CLI argument), the same way everywhere.</summary>
