@@ -93,16 +93,7 @@ internal sealed class ScanCommand(IAnsiConsole console) : CruddurCommand<JsonOut
 
     protected override async Task<int> ExecuteAsync(CommandEnvironment environment, JsonOutputSettings settings, CancellationToken cancellationToken)
     {
-        var dynamoDb = environment.Services.GetRequiredService<IAmazonDynamoDB>();
-        List<Dictionary<string, AttributeValue>> items = [];
-        Dictionary<string, AttributeValue>? start = null;
-        do
-        {
-            var page = await dynamoDb.ScanAsync(new ScanRequest { TableName = environment.TableName, ExclusiveStartKey = start, Limit = settings.PageSize }, cancellationToken);
-            items.AddRange(page.Items ?? []);
-            start = page.LastEvaluatedKey is { Count: > 0 } next ? next : null;
-        }
-        while (start is not null);
+        var items = await environment.Services.GetRequiredService<TableGateway>().ScanAllAsync(settings.PageSize, cancellationToken);
 
         // Sorted by key so that a conversation's messages and a user's group rows sit together in time order.
         items.Sort(Compare);

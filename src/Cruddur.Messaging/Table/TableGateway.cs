@@ -78,34 +78,27 @@ public sealed class TableGateway
     /// The pages of a query, through the SDK's paginator, from <see cref="QueryRequest.ExclusiveStartKey"/> on; each page
     /// is one call of <paramref name="operation"/>. Stop enumerating to stop reading.
     /// </summary>
-    internal async IAsyncEnumerable<QueryResponse> QueryPagesAsync(string operation, QueryRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    internal IAsyncEnumerable<QueryResponse> QueryPagesAsync(string operation, QueryRequest request, CancellationToken cancellationToken)
     {
         request.TableName = TableName;
         request.ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES;
-        await using var pages = dynamoDb.Paginators.Query(request).Responses.GetAsyncEnumerator(cancellationToken);
-        while (true)
+        return PagesAsync(operation, dynamoDb.Paginators.Query(request).Responses, static r => r.ConsumedCapacity, static r => r.LastEvaluatedKey, cancellationToken);
+    }
+
+    /// <summary>
+    /// Every item of the table, page by page (<c>cruddur ddb scan</c>, the one Scan the design allows), through the SDK's
+    /// paginator and this path's span and capacity record (<c>scan</c>).
+    /// </summary>
+    public async Task<List<Dictionary<string, AttributeValue>>> ScanAllAsync(int pageSize, CancellationToken cancellationToken)
+    {
+        var request = new ScanRequest { TableName = TableName, Limit = pageSize, ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES };
+        var items = new List<Dictionary<string, AttributeValue>>();
+        await foreach (var page in PagesAsync("scan", dynamoDb.Paginators.Scan(request).Responses, static r => r.ConsumedCapacity, static r => r.LastEvaluatedKey, cancellationToken))
         {
-            var page = await CallAsync(
-                operation,
-                null,
-                CapacityKind.Read,
-                pages,
-                static async (_, p, _) => await p.MoveNextAsync() ? p.Current : null,
-                static r => One(r?.ConsumedCapacity),
-                cancellationToken);
-            if (page is null)
-            {
-                yield break;
-            }
-
-            yield return page;
-
-            // The paginator would end without a call; ending here keeps that non-call out of the spans.
-            if (page.LastEvaluatedKey is not { Count: > 0 })
-            {
-                yield break;
-            }
+            items.AddRange(page.Items ?? []);
         }
+
+        return items;
     }
 
     /// <summary>Every item a query matches, page after page.</summary>
@@ -177,6 +170,41 @@ public sealed class TableGateway
             };
             var response = await CallAsync(operation, null, CapacityKind.Write, request, static (db, r, ct) => db.BatchWriteItemAsync(r, ct), static r => r.ConsumedCapacity, cancellationToken);
             pending = response.UnprocessedItems is { } unprocessed && unprocessed.TryGetValue(TableName, out var left) ? left : [];
+        }
+    }
+
+    /// <summary>Walks a paginator's responses, each page one call of <paramref name="operation"/> through <see cref="CallAsync"/>.</summary>
+    private async IAsyncEnumerable<TResponse> PagesAsync<TResponse>(
+        string operation,
+        IAsyncEnumerable<TResponse> responses,
+        Func<TResponse, ConsumedCapacity?> consumed,
+        Func<TResponse, Dictionary<string, AttributeValue>?> lastEvaluatedKey,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+        where TResponse : class
+    {
+        await using var pages = responses.GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            var page = await CallAsync(
+                operation,
+                null,
+                CapacityKind.Read,
+                pages,
+                static async (_, p, _) => await p.MoveNextAsync() ? p.Current : null,
+                response => One(response is null ? null : consumed(response)),
+                cancellationToken);
+            if (page is null)
+            {
+                yield break;
+            }
+
+            yield return page;
+
+            // The paginator would end without a call; ending here keeps that non-call out of the spans.
+            if (lastEvaluatedKey(page) is not { Count: > 0 })
+            {
+                yield break;
+            }
         }
     }
 
