@@ -19,6 +19,7 @@ internal sealed class StackParameters
         DomainName = Text(scope, "DomainName", "Host name of the site (e.g. messages.example.com); point it at the LoadBalancerDnsName output with a CNAME or alias record.");
         CertificateArn = Text(scope, "CertificateArn", "ACM certificate for DomainName in this region: Cognito accepts only https callback URLs.");
         CognitoDomainPrefix = Text(scope, "CognitoDomainPrefix", "Prefix of the hosted sign-in domain (PREFIX.auth.REGION.amazoncognito.com); unique within the region.");
+        OtlpEndpoint = Text(scope, "OtlpEndpoint", "OpenTelemetry collector (e.g. an ADOT collector in the VPC, http://HOST:4317) that the web app and the function export traces and metrics to (OTEL_EXPORTER_OTLP_ENDPOINT); empty: no export.", string.Empty, minLength: null);
     }
 
     public CfnParameter TableName { get; }
@@ -42,6 +43,8 @@ internal sealed class StackParameters
     public CfnParameter CertificateArn { get; }
 
     public CfnParameter CognitoDomainPrefix { get; }
+
+    public CfnParameter OtlpEndpoint { get; }
 
     /// <summary>The site's address, which is also the Cognito client's callback and logout URL.</summary>
     public string SiteUrl => Fn.Join(string.Empty, ["https://", DomainName.ValueAsString, "/"]);

@@ -66,6 +66,7 @@ internal static class StreamFunction
                 ["DynamoDb__Region"] = Aws.REGION,
                 ["ConnectionStrings__Redis"] = cache.ConnectionString,
                 ["StreamFunction__TimeBudgetSeconds"] = "25",
+                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = parameters.OtlpEndpoint.ValueAsString,
             },
         });
         cache.AllowFrom(securityGroup, "stream function");

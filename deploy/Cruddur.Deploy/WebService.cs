@@ -75,6 +75,7 @@ internal static class WebService
                     ["Authentication__Cognito__Scopes"] = SignIn.Scopes,
                     // Only the load balancer reaches the tasks, so its X-Forwarded-For/-Proto are trusted.
                     ["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true",
+                    ["OTEL_EXPORTER_OTLP_ENDPOINT"] = parameters.OtlpEndpoint.ValueAsString,
                 },
                 Secrets = new Dictionary<string, Amazon.CDK.AWS.ECS.Secret>
                 {

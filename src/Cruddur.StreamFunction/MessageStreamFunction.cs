@@ -21,6 +21,7 @@ public sealed class MessageStreamFunction : IDisposable
 
     private readonly ServiceProvider services;
     private readonly MessageStreamHandler handler;
+    private readonly FunctionTelemetry telemetry;
     private readonly TimeSpan timeBudget;
 
     /// <summary>Reads its settings from the environment (<c>Messaging__TableName</c>, <c>DynamoDb__Region</c>, ...).</summary>
@@ -34,7 +35,7 @@ public sealed class MessageStreamFunction : IDisposable
 
     internal MessageStreamFunction(IConfiguration configuration)
     {
-        services = new ServiceCollection()
+        var serviceCollection = new ServiceCollection()
             .AddSingleton(configuration)
             .AddLogging(logging => logging
                 .SetMinimumLevel(LogLevel.Information)
@@ -45,9 +46,11 @@ public sealed class MessageStreamFunction : IDisposable
                 }))
             .AddCruddurDataSources(configuration)
             .AddCruddurMessaging()
-            .AddMessageStreamHandler()
-            .BuildServiceProvider();
+            .AddMessageStreamHandler();
+        FunctionTelemetry.AddFunctionTelemetry(serviceCollection, configuration);
+        services = serviceCollection.BuildServiceProvider();
         handler = services.GetRequiredService<MessageStreamHandler>();
+        telemetry = services.GetRequiredService<FunctionTelemetry>();
         timeBudget = TimeSpan.FromSeconds(double.Parse(configuration[TimeBudgetSetting] ?? "25", CultureInfo.InvariantCulture));
     }
 
@@ -58,10 +61,19 @@ public sealed class MessageStreamFunction : IDisposable
     /// </summary>
     public async Task<Stream> HandleAsync(Stream input)
     {
-        var streamEvent = await JsonSerializer.DeserializeAsync(input, StreamEventJsonContext.Default.DynamoDbStreamEvent)
-            ?? throw new JsonException("The stream event was null.");
-        using var budget = new CancellationTokenSource(timeBudget);
-        var response = await handler.HandleAsync(streamEvent.Records ?? [], budget.Token);
+        StreamBatchResponse response;
+        try
+        {
+            var streamEvent = await JsonSerializer.DeserializeAsync(input, StreamEventJsonContext.Default.DynamoDbStreamEvent)
+                ?? throw new JsonException("The stream event was null.");
+            using var budget = new CancellationTokenSource(timeBudget);
+            response = await handler.HandleAsync(streamEvent.Records ?? [], budget.Token);
+        }
+        finally
+        {
+            // Before the answer: once it is returned, Lambda may freeze the process until the next invocation.
+            telemetry.Flush();
+        }
 
         var output = new MemoryStream();
         await JsonSerializer.SerializeAsync(output, response, StreamEventJsonContext.Default.StreamBatchResponse, CancellationToken.None);

@@ -12,6 +12,7 @@ using Cruddur.Web.MessageGroups;
 using Cruddur.Web.Messages;
 using Cruddur.Web.Problems;
 using Cruddur.Web.RateLimiting;
+using Cruddur.Web.Telemetry;
 using Cruddur.Web.Ui;
 using Cruddur.Web.Users;
 using Scalar.AspNetCore;
@@ -39,6 +40,9 @@ builder.AddCruddurAuthentication();
 
 // No Server header, nosniff on every answer, CORS for the configured origins only (Cors:AllowedOrigins).
 builder.AddResponseHardening();
+
+// Traces and metrics of requests, the core's DynamoDB calls and the runtime; exported over OTLP only when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+builder.AddCruddurTelemetry();
 
 // Per-user limit on sending, readiness of both stores, and the API description.
 builder.Services.AddPostRateLimit();

@@ -11,7 +11,7 @@ namespace Cruddur.Messaging.Diagnostics;
 public sealed class ConsumedCapacityRecorder : IDisposable
 {
     /// <summary>Name of the meter that carries the capacity metric.</summary>
-    public const string MeterName = "Cruddur.Messaging";
+    public const string MeterName = MessagingTelemetry.MeterName;
 
     private readonly Meter meter;
     private readonly Counter<double> capacityUnits;

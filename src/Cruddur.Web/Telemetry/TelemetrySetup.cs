@@ -1,0 +1,43 @@
+using Cruddur.Messaging.Diagnostics;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Cruddur.Web.Telemetry;
+
+/// <summary>
+/// OpenTelemetry traces (requests, outgoing HTTP including the AWS SDK's calls, the core's DynamoDB and stream spans) and
+/// metrics (requests, the core's capacity and stream meter, the runtime). Nothing leaves the process unless
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set; the exporter then reads the other <c>OTEL_*</c> settings itself (docs/deploy.md).
+/// </summary>
+internal static class TelemetrySetup
+{
+    public const string ServiceName = "cruddur-messaging-web";
+
+    /// <summary>The standard variable that switches the OTLP exporter on (the ADOT collector's address in AWS).</summary>
+    public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    public static WebApplicationBuilder AddCruddurTelemetry(this WebApplicationBuilder builder)
+    {
+        var telemetry = builder.Services.AddOpenTelemetry()
+            // The default name, unless OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES say otherwise (the detector comes last, so it wins).
+            .ConfigureResource(resource => resource.AddService(ServiceName).AddEnvironmentVariableDetector())
+            .WithTracing(tracing => tracing
+                // The load balancer asks for readiness every few seconds: those requests would drown the real ones.
+                .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = context => !context.Request.Path.StartsWithSegments("/health", StringComparison.Ordinal))
+                .AddHttpClientInstrumentation()
+                .AddSource(MessagingTelemetry.SourceName))
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(MessagingTelemetry.MeterName));
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointSetting]))
+        {
+            telemetry.UseOtlpExporter();
+        }
+
+        return builder;
+    }
+}
