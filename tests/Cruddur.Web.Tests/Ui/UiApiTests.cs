@@ -76,7 +76,7 @@ public sealed class UiApiTests(LocalServicesFixture services)
         await using var carolEvents = await EventReader.OpenAsync(carol.Client);
 
         var group = (await alice.Client.SendToHandleAsync(bob.Handle, "hello")).GetProperty("message_group_uuid").GetGuid();
-        var expected = $"data: {{\"message_group_uuid\":\"{group:D}\"}}";
+        var expected = $"data: {{\"message_group_uuid\":\"{group:D}\",\"kind\":\"message\"}}";
 
         (await aliceEvents.NextDataLineAsync()).ShouldBe(expected);
         (await bobEvents.NextDataLineAsync()).ShouldBe(expected);
