@@ -179,6 +179,30 @@ public sealed class UnreadCountTests(LocalServicesFixture services)
     }
 
     [Fact]
+    public async Task A_read_that_moves_the_position_tells_both_members_and_a_repeated_one_tells_no_one()
+    {
+        await using var world = await World.CreateAsync(services);
+        var c = await world.Scenario.SeedConversationAsync(Token);
+        var changes = world.Provider.GetRequiredService<MessageGroupChanges>();
+        using var alice = changes.Subscribe(c.A.Uuid);
+        using var bob = changes.Subscribe(c.B.Uuid);
+        await world.HandleAsync(c.Message(c.A, "one", At(1)));
+        while (alice.Reader.TryRead(out _) || bob.Reader.TryRead(out _))
+        {
+        }
+
+        await world.Messaging.MarkReadAsync(c.B, c.Uuid, null, Token);
+        await world.Messaging.MarkReadAsync(c.B, c.Uuid, null, Token);
+
+        foreach (var subscription in new[] { alice, bob })
+        {
+            subscription.Reader.TryRead(out var change).ShouldBeTrue();
+            change.ShouldBe(new MessageGroupChange(c.Uuid, MessageGroupChange.Read));
+            subscription.Reader.TryRead(out _).ShouldBeFalse("the second read moved nothing");
+        }
+    }
+
+    [Fact]
     public async Task The_count_stops_at_its_cap()
     {
         await using var world = await World.CreateAsync(services);
