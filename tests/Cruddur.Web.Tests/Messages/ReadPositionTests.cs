@@ -74,8 +74,8 @@ public sealed class ReadPositionTests(LocalServicesFixture services)
 
         (string Body, string ContentType, HttpStatusCode Status, string Code)[] refusals =
         [
-            ("{\"created_at\":\"yesterday\"}", "application/json", HttpStatusCode.BadRequest, "read_position_invalid"),
-            ("{\"created_at\":\"\"}", "application/json", HttpStatusCode.BadRequest, "read_position_invalid"),
+            ("{\"created_at\":\"yesterday\"}", "application/json", HttpStatusCode.UnprocessableEntity, "read_position_invalid"),
+            ("{\"created_at\":\"\"}", "application/json", HttpStatusCode.UnprocessableEntity, "read_position_invalid"),
             ("{\"created_at\":5}", "application/json", HttpStatusCode.BadRequest, "body_malformed"),
             ("[", "application/json", HttpStatusCode.BadRequest, "body_malformed"),
             ("null", "application/json", HttpStatusCode.BadRequest, "body_malformed"),
