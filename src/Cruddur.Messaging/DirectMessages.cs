@@ -23,15 +23,26 @@ public sealed class DirectMessages
     private readonly MessageTable table;
     private readonly GroupMembership membership;
     private readonly UserStore users;
+    private readonly ReadPositions readPositions;
+    private readonly MessageGroupChanges changes;
     private readonly TimeProvider timeProvider;
     private readonly ILogger<DirectMessages> logger;
 
     /// <summary>Creates the patterns; <c>AddCruddurMessaging()</c> registers them.</summary>
-    internal DirectMessages(MessageTable table, GroupMembership membership, UserStore users, TimeProvider timeProvider, ILogger<DirectMessages> logger)
+    internal DirectMessages(
+        MessageTable table,
+        GroupMembership membership,
+        UserStore users,
+        ReadPositions readPositions,
+        MessageGroupChanges changes,
+        TimeProvider timeProvider,
+        ILogger<DirectMessages> logger)
     {
         this.table = table;
         this.membership = membership;
         this.users = users;
+        this.readPositions = readPositions;
+        this.changes = changes;
         this.timeProvider = timeProvider;
         this.logger = logger;
     }
@@ -54,7 +65,54 @@ public sealed class DirectMessages
         }
 
         var rows = await table.QueryMessagesAsync(messageGroupUuid, startAfter, page.Limit, cancellationToken);
-        return new Page<Message>(rows.Items.Reverse().ToArray(), NextCursor(scope, rows));
+        var otherReadAt = await readPositions.OtherReadAtAsync(messageGroupUuid, me.Uuid, cancellationToken);
+        var messages = rows.Items.Reverse().Select(message => message with { ReadByOther = message.CreatedAt <= otherReadAt }).ToArray();
+        return new Page<Message>(messages, NextCursor(scope, rows));
+    }
+
+    /// <summary>
+    /// Marks a group I belong to read up to the message created at <paramref name="upTo"/> (a timestamp as messages
+    /// carry it), or up to its newest message when null; never past the newest, never backwards, idempotent.
+    /// Answers whether the position moved; when it did, both members' listeners hear a <c>read</c> change.
+    /// </summary>
+    public async Task<Outcome<bool>> MarkReadAsync(UserSummary me, Guid messageGroupUuid, string? upTo, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(me);
+        var position = (DateTimeOffset?)null;
+        if (upTo is not null)
+        {
+            if (!MessageTimestamp.TryParse(upTo.Trim(), out var parsed))
+            {
+                return MessageValidator.Invalid(MessagingErrorCodes.ReadPositionInvalid, "created_at is not a timestamp.");
+            }
+
+            position = parsed;
+        }
+
+        if (MessageValidator.GroupUuid(messageGroupUuid) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (!await membership.IsMemberAsync(messageGroupUuid, me.Uuid, cancellationToken)
+            || await readPositions.MarkReadAsync(me.Uuid, messageGroupUuid, position, cancellationToken) is not { } mark)
+        {
+            return MessageValidator.GroupNotFound();
+        }
+
+        if (mark.Moved)
+        {
+            changes.Publish(new MessageGroupChange(messageGroupUuid, MessageGroupChange.Read), mark.Members);
+        }
+
+        return mark.Moved;
+    }
+
+    /// <summary>The number of unread messages over all my groups (each exact up to <see cref="MessageGroup.MaxUnreadCount"/>).</summary>
+    public Task<int> CountUnreadAsync(UserSummary me, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(me);
+        return table.CountUnreadAsync(me.Uuid, cancellationToken);
     }
 
     /// <summary>B — my message groups, newest first.</summary>

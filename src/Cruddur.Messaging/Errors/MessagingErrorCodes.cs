@@ -26,4 +26,7 @@ public static class MessagingErrorCodes
 
     /// <summary>The page size is outside 1–100.</summary>
     public const string LimitOutOfRange = "limit_out_of_range";
+
+    /// <summary>The read position (<c>created_at</c> of a mark-read) is not a timestamp.</summary>
+    public const string ReadPositionInvalid = "read_position_invalid";
 }

@@ -38,10 +38,13 @@ public static class MessagingServiceCollectionExtensions
         services.TryAddSingleton<IdempotencyStore>();
         services.TryAddSingleton<IdempotentRequests>();
         services.TryAddSingleton<UserStore>();
+        services.TryAddSingleton<ReadPositions>();
         services.TryAddSingleton(static provider => new DirectMessages(
             provider.GetRequiredService<MessageTable>(),
             provider.GetRequiredService<GroupMembership>(),
             provider.GetRequiredService<UserStore>(),
+            provider.GetRequiredService<ReadPositions>(),
+            provider.GetRequiredService<MessageGroupChanges>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<DirectMessages>>()));
 

@@ -2,8 +2,20 @@ using System.Threading.Channels;
 
 namespace Cruddur.Messaging.MessageGroups;
 
+/// <summary>What happened to a group: <see cref="NewMessage"/> (its rows show a new message) or <see cref="Read"/> (a member marked it read).</summary>
+/// <param name="MessageGroupUuid">The group.</param>
+/// <param name="Kind"><c>message</c> or <c>read</c>, as the web app's event stream names it.</param>
+public sealed record MessageGroupChange(Guid MessageGroupUuid, string Kind)
+{
+    /// <summary>The kind of a change that brought a new message.</summary>
+    public const string NewMessage = "message";
+
+    /// <summary>The kind of a change that moved a member's read position (counts drop, "Seen" moves).</summary>
+    public const string Read = "read";
+}
+
 /// <summary>
-/// In-process news of groups whose rows now show a new message: the <c>MessageStreamHandler</c> publishes
+/// In-process news of groups whose rows now show a new message or whose read positions moved: the <c>MessageStreamHandler</c> publishes
 /// once it has moved a group's rows, and the web app's event stream subscribes per signed-in user. Only what this
 /// process's own handler saw is published; other processes (other app instances, the Lambda) are not heard.
 /// </summary>
@@ -16,8 +28,13 @@ public sealed class MessageGroupChanges
     private readonly Dictionary<Guid, List<MessageGroupSubscription>> subscribers = [];
 
     /// <summary>Tells every subscriber among <paramref name="memberUuids"/> that <paramref name="messageGroupUuid"/> has a new message.</summary>
-    public void Publish(Guid messageGroupUuid, IEnumerable<Guid> memberUuids)
+    public void Publish(Guid messageGroupUuid, IEnumerable<Guid> memberUuids) =>
+        Publish(new MessageGroupChange(messageGroupUuid, MessageGroupChange.NewMessage), memberUuids);
+
+    /// <summary>Tells every subscriber among <paramref name="memberUuids"/> of <paramref name="change"/>.</summary>
+    public void Publish(MessageGroupChange change, IEnumerable<Guid> memberUuids)
     {
+        ArgumentNullException.ThrowIfNull(change);
         ArgumentNullException.ThrowIfNull(memberUuids);
         lock (gate)
         {
@@ -27,7 +44,7 @@ public sealed class MessageGroupChanges
                 {
                     foreach (var subscription in list)
                     {
-                        subscription.Writer.TryWrite(messageGroupUuid);
+                        subscription.Writer.TryWrite(change);
                     }
                 }
             }
@@ -75,11 +92,11 @@ public sealed class MessageGroupChanges
     }
 }
 
-/// <summary>One listener's queue of changed group uuids (bounded, oldest dropped first).</summary>
+/// <summary>One listener's queue of group changes (bounded, oldest dropped first).</summary>
 public sealed class MessageGroupSubscription : IDisposable
 {
     private readonly MessageGroupChanges owner;
-    private readonly Channel<Guid> channel = Channel.CreateBounded<Guid>(
+    private readonly Channel<MessageGroupChange> channel = Channel.CreateBounded<MessageGroupChange>(
         new BoundedChannelOptions(MessageGroupChanges.SubscriberCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
 
     internal MessageGroupSubscription(MessageGroupChanges owner, Guid userUuid)
@@ -91,10 +108,10 @@ public sealed class MessageGroupSubscription : IDisposable
     /// <summary>The user whose groups this hears.</summary>
     public Guid UserUuid { get; }
 
-    /// <summary>The changed groups, in the order they were published.</summary>
-    public ChannelReader<Guid> Reader => channel.Reader;
+    /// <summary>The changes, in the order they were published.</summary>
+    public ChannelReader<MessageGroupChange> Reader => channel.Reader;
 
-    internal ChannelWriter<Guid> Writer => channel.Writer;
+    internal ChannelWriter<MessageGroupChange> Writer => channel.Writer;
 
     /// <summary>Stops hearing changes.</summary>
     public void Dispose()

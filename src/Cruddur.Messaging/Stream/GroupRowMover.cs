@@ -16,6 +16,12 @@ namespace Cruddur.Messaging.Stream;
 /// re-read of that owner's rows and the same clean-up, so concurrent or repeated runs converge on one row per owner,
 /// at the newest message. A row never moves backwards: only a message newer than the owner's newest row moves it.
 /// </para>
+/// <para>
+/// The same writes keep the owner's read state (<see cref="GroupRowReadState"/>): the moved row carries the merged state
+/// of the owner's rows plus the times of the batch's messages from the other participant past the read position, and a
+/// delete only goes through while the row's read state is unchanged (<c>read_version</c>), so a mark-read that lands
+/// on the old row meanwhile is merged by the repair instead of being deleted with it.
+/// </para>
 /// </summary>
 internal sealed class GroupRowMover(TableGateway table, MessageTable messageTable)
 {
@@ -26,8 +32,16 @@ internal sealed class GroupRowMover(TableGateway table, MessageTable messageTabl
     /// Moves every participant's row of the message's group to it. Answers whether any row moved, and the participants
     /// (the rows' owners), whose rows now show this message or a newer one.
     /// </summary>
-    public async Task<(bool Moved, IReadOnlyList<Guid> Members)> MoveToAsync(Message message, CancellationToken cancellationToken)
+    public Task<(bool Moved, IReadOnlyList<Guid> Members)> MoveToAsync(Message message, CancellationToken cancellationToken) =>
+        MoveToAsync([message], cancellationToken);
+
+    /// <summary>
+    /// Moves every participant's row of the group to the newest of <paramref name="messages"/> (all of one group) and
+    /// counts each of them as unread for the owners it was not sent by.
+    /// </summary>
+    public async Task<(bool Moved, IReadOnlyList<Guid> Members)> MoveToAsync(IReadOnlyList<Message> messages, CancellationToken cancellationToken)
     {
+        var message = messages.MaxBy(entry => entry.CreatedAt)!;
         var groupUuid = message.MessageGroupUuid.ToString("D");
         var rows = await messageTable.QueryGroupRowsAsync(message.MessageGroupUuid, "E.query_rows", cancellationToken);
         if (rows.Count == 0)
@@ -40,7 +54,7 @@ internal sealed class GroupRowMover(TableGateway table, MessageTable messageTabl
             .GroupBy(row => MessageItems.TextOf(row, Pk)!, StringComparer.Ordinal)
             .Select(ownerRows => NewestFirst(ownerRows).ToList())
             .ToList();
-        var moved = await Task.WhenAll(owners.Select(ownerRows => MoveOwnerRowAsync(ownerRows, groupUuid, message, cancellationToken)));
+        var moved = await Task.WhenAll(owners.Select(ownerRows => MoveOwnerRowAsync(ownerRows, groupUuid, message, FromOthers(ownerRows[0], messages), cancellationToken)));
         if (owners.Count < 2)
         {
             // Every conversation has two participants: the other row is not in the GSI yet. Moved what is there; retry for the rest.
@@ -50,17 +64,24 @@ internal sealed class GroupRowMover(TableGateway table, MessageTable messageTabl
         return (moved.Any(any => any), MessageTable.Owners(rows));
     }
 
-    private async Task<bool> MoveOwnerRowAsync(List<Dictionary<string, AttributeValue>> rows, string groupUuid, Message message, CancellationToken cancellationToken)
+    private async Task<bool> MoveOwnerRowAsync(
+        List<Dictionary<string, AttributeValue>> rows, string groupUuid, Message message, IReadOnlyList<DateTimeOffset> unread, CancellationToken cancellationToken)
     {
         var newest = rows[0];
         var moved = false;
         var conflict = false;
         var stale = rows.Skip(1);
+        var state = GroupRowReadState.Merge(rows.Select(GroupRowReadState.Of)).WithMessages(unread);
         if (RowTime(newest) < message.CreatedAt)
         {
-            moved = await PutMovedRowAsync(newest, groupUuid, message, cancellationToken);
+            moved = await PutMovedRowAsync(state.WriteTo(newest), groupUuid, message, cancellationToken);
             conflict |= !moved;
             stale = rows;
+        }
+        else if (GroupRowReadState.Of(newest) is var current && !state.SameAs(current))
+        {
+            // An older or replayed message (or a second row's read state) changes the count without a move.
+            conflict |= !await UpdateReadStateAsync(newest, state, current.Version, cancellationToken);
         }
 
         foreach (var row in stale)
@@ -70,7 +91,7 @@ internal sealed class GroupRowMover(TableGateway table, MessageTable messageTabl
 
         if (conflict)
         {
-            await RepairAsync(MessageItems.TextOf(newest, Pk)!, groupUuid, rows.Select(row => MessageItems.TextOf(row, Sk)!).Min(StringComparer.Ordinal)!, cancellationToken);
+            await RepairAsync(MessageItems.TextOf(newest, Pk)!, groupUuid, rows.Select(row => MessageItems.TextOf(row, Sk)!).Min(StringComparer.Ordinal)!, unread, cancellationToken);
         }
 
         return moved;
@@ -119,16 +140,22 @@ internal sealed class GroupRowMover(TableGateway table, MessageTable messageTabl
     private async Task<bool> DeleteIfUnchangedAsync(Dictionary<string, AttributeValue> row, string groupUuid, CancellationToken cancellationToken)
     {
         var text = MessageItems.TextOf(row, MessageTableKeys.Message);
+        var unchangedReadState = GroupRowReadState.VersionCondition(GroupRowReadState.Of(row).Version, out var version);
         var request = new DeleteItemRequest
         {
             Key = new() { [Pk] = row[Pk], [Sk] = row[Sk] },
-            ConditionExpression = text is null ? "#g = :g AND attribute_not_exists(#m)" : "#g = :g AND #m = :m",
-            ExpressionAttributeNames = new() { ["#g"] = MessageGroupUuid, ["#m"] = MessageTableKeys.Message },
+            ConditionExpression = (text is null ? "#g = :g AND attribute_not_exists(#m)" : "#g = :g AND #m = :m") + " AND " + unchangedReadState,
+            ExpressionAttributeNames = new() { ["#g"] = MessageGroupUuid, ["#m"] = MessageTableKeys.Message, ["#v"] = ReadVersion },
             ExpressionAttributeValues = new() { [":g"] = MessageItems.S(groupUuid) },
         };
         if (text is not null)
         {
             request.ExpressionAttributeValues[":m"] = MessageItems.S(text);
+        }
+
+        if (version is not null)
+        {
+            request.ExpressionAttributeValues[":v"] = version;
         }
 
         try
@@ -146,13 +173,21 @@ internal sealed class GroupRowMover(TableGateway table, MessageTable messageTabl
     /// After a conflict: re-reads the owner's rows of the group consistently from the base table (the GSI may lag in
     /// AWS) and deletes all but the newest, until a pass deletes cleanly.
     /// </summary>
-    private async Task RepairAsync(string ownerPk, string groupUuid, string fromSk, CancellationToken cancellationToken)
+    private async Task RepairAsync(string ownerPk, string groupUuid, string fromSk, IReadOnlyList<DateTimeOffset> unread, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var rows = NewestFirst(await QueryOwnerRowsAsync(ownerPk, groupUuid, fromSk, cancellationToken)).ToList();
+            var rows = NewestFirst(await messageTable.QueryOwnerRowsAsync(ownerPk, groupUuid, fromSk, "E.repair_query", cancellationToken)).ToList();
             var clean = true;
-            foreach (var row in rows.Skip(1))
+            if (rows.Count > 0)
+            {
+                // The newest row takes the read state of every copy (and the batch's messages) before the others go.
+                var current = GroupRowReadState.Of(rows[0]);
+                var merged = GroupRowReadState.Merge(rows.Select(GroupRowReadState.Of)).WithMessages(unread);
+                clean = merged.SameAs(current) || await UpdateReadStateAsync(rows[0], merged, current.Version, cancellationToken);
+            }
+
+            foreach (var row in clean ? rows.Skip(1) : [])
             {
                 clean &= await DeleteIfUnchangedAsync(row, groupUuid, cancellationToken);
             }
@@ -169,28 +204,28 @@ internal sealed class GroupRowMover(TableGateway table, MessageTable messageTabl
         }
     }
 
-    private Task<List<Dictionary<string, AttributeValue>>> QueryOwnerRowsAsync(string ownerPk, string groupUuid, string fromSk, CancellationToken cancellationToken) =>
-        table.QueryAllAsync(
-            "E.repair_query",
-            new QueryRequest
-            {
-                ConsistentRead = true,
-                KeyConditionExpression = "#pk = :pk AND #sk >= :from",
-                FilterExpression = "#g = :g",
-                ExpressionAttributeNames = new() { ["#pk"] = Pk, ["#sk"] = Sk, ["#g"] = MessageGroupUuid },
-                ExpressionAttributeValues = new()
-                {
-                    [":pk"] = MessageItems.S(ownerPk),
-                    [":from"] = MessageItems.S(fromSk),
-                    [":g"] = MessageItems.S(groupUuid),
-                },
-            },
-            cancellationToken);
+    /// <summary>Writes a read state over a row still at <paramref name="version"/>; false when it changed or went meanwhile.</summary>
+    private async Task<bool> UpdateReadStateAsync(Dictionary<string, AttributeValue> row, GroupRowReadState state, long version, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.UpdateItemAsync("E.update_unread", state.UpdateOf(row, version), cancellationToken, refusedOperation: "E.update_unread_conflict");
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The times of <paramref name="messages"/> the owner of <paramref name="row"/> did not send (unread for them).</summary>
+    private static List<DateTimeOffset> FromOthers(Dictionary<string, AttributeValue> row, IReadOnlyList<Message> messages) =>
+        MessageItems.ReadGroupRowOwner(row) is { } owner
+            ? messages.Where(message => message.Sender.Uuid != owner).Select(message => message.CreatedAt).ToList()
+            : [];
 
     private static IOrderedEnumerable<Dictionary<string, AttributeValue>> NewestFirst(IEnumerable<Dictionary<string, AttributeValue>> rows) =>
-        rows.OrderByDescending(RowTime).ThenByDescending(row => MessageItems.TextOf(row, Sk), StringComparer.Ordinal);
+        MessageItems.NewestFirst(rows);
 
-    /// <summary>A row's time (tolerant of the original's naive timestamps); an unreadable one counts as oldest.</summary>
-    private static DateTimeOffset RowTime(Dictionary<string, AttributeValue> row) =>
-        MessageTimestamp.TryParse(MessageItems.TextOf(row, Sk), out var time) ? time : DateTimeOffset.MinValue;
+    private static DateTimeOffset RowTime(Dictionary<string, AttributeValue> row) => MessageItems.RowTime(row);
 }

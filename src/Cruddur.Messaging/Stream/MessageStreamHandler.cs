@@ -39,7 +39,7 @@ public sealed class MessageStreamHandler
 
     /// <summary>
     /// Handles every record of the batch. Records of one group are coalesced: only the newest message can move the rows,
-    /// and the older ones succeed or fail with it. Returns the records to retry, by sequence number.
+    /// every one of them counts as unread for the participant who did not send it, and they succeed or fail together. Returns the records to retry, by sequence number.
     /// </summary>
     public async Task<StreamBatchResponse> HandleAsync(IReadOnlyList<StreamRecord> records, CancellationToken cancellationToken)
     {
@@ -137,7 +137,7 @@ public sealed class MessageStreamHandler
         activity?.SetTag("cruddur.message_group_uuid", newest.MessageGroupUuid);
         try
         {
-            var (moved, members) = await mover.MoveToAsync(newest, cancellationToken);
+            var (moved, members) = await mover.MoveToAsync(messages.Select(entry => entry.Message).ToList(), cancellationToken);
 
             // Published even when another run had moved the rows already: that run may be another process's, whose
             // listeners this process's cannot hear. A replayed record costs a listener one needless re-read.

@@ -71,7 +71,7 @@ internal static class MessageItems
         Guid.TryParse(Text(item, MessageGroupUuid), out var groupUuid)
         && MessageTimestamp.TryParse(Text(item, Sk), out var lastMessageAt)
         && ReadUser(item) is { } other
-            ? new MessageGroup(groupUuid, other, Text(item, MessageTableKeys.Message) ?? "", lastMessageAt)
+            ? new MessageGroup(groupUuid, other, Text(item, MessageTableKeys.Message) ?? "", lastMessageAt) { UnreadCount = GroupRowReadState.Of(item).UnreadCount }
             : null;
 
     /// <summary>The owner of a group row (<c>GRP#{owner}</c>), or null.</summary>
@@ -123,6 +123,14 @@ internal static class MessageItems
     /// <summary>Reads a stream checkpoint item as (shard id, sequence number), or null.</summary>
     public static (string ShardId, string SequenceNumber)? ReadStreamCheckpoint(IReadOnlyDictionary<string, AttributeValue> item) =>
         Text(item, Sk) is { } shardId && Text(item, MessageTableKeys.SequenceNumber) is { } sequenceNumber ? (shardId, sequenceNumber) : null;
+
+    /// <summary>Group rows newest first (by time, then sort key).</summary>
+    public static IOrderedEnumerable<Dictionary<string, AttributeValue>> NewestFirst(IEnumerable<Dictionary<string, AttributeValue>> rows) =>
+        rows.OrderByDescending(RowTime).ThenByDescending(row => Text(row, Sk), StringComparer.Ordinal);
+
+    /// <summary>A row's time (tolerant of the original's naive timestamps); an unreadable one counts as oldest.</summary>
+    public static DateTimeOffset RowTime(IReadOnlyDictionary<string, AttributeValue> row) =>
+        MessageTimestamp.TryParse(Text(row, Sk), out var time) ? time : DateTimeOffset.MinValue;
 
     /// <summary>The text attribute <paramref name="name"/> of an item, or null.</summary>
     public static string? TextOf(IReadOnlyDictionary<string, AttributeValue> item, string name) => Text(item, name);

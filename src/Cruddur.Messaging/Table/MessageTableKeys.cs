@@ -24,6 +24,11 @@ internal static class MessageTableKeys
     public const string MemberUuids = "member_uuids";
     public const string CreatedAt = "created_at";
 
+    // The owner's read state on a group row (see GroupRowReadState).
+    public const string ReadAt = "read_at";
+    public const string UnreadTimes = "unread";
+    public const string ReadVersion = "read_version";
+
     // Attributes of the idempotency item (never message_group_uuid: it stays out of the GSI).
     public const string IdempotencyState = "state";
     public const string RequestHash = "request_hash";

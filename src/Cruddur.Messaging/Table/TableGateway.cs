@@ -59,11 +59,12 @@ public sealed class TableGateway
         return CallAsync(operation, refusedOperation, CapacityKind.Write, request, static (db, r, ct) => db.DeleteItemAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
     }
 
-    internal Task<UpdateItemResponse> UpdateItemAsync(string operation, UpdateItemRequest request, CancellationToken cancellationToken)
+    /// <summary>An update; a failed condition is recorded under <paramref name="refusedOperation"/> when given.</summary>
+    internal Task<UpdateItemResponse> UpdateItemAsync(string operation, UpdateItemRequest request, CancellationToken cancellationToken, string? refusedOperation = null)
     {
         request.TableName = TableName;
         request.ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES;
-        return CallAsync(operation, null, CapacityKind.Write, request, static (db, r, ct) => db.UpdateItemAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
+        return CallAsync(operation, refusedOperation, CapacityKind.Write, request, static (db, r, ct) => db.UpdateItemAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
     }
 
     /// <summary>One page of a query.</summary>

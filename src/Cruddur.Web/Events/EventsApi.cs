@@ -8,8 +8,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Cruddur.Web.Events;
 
 /// <summary>
-/// <c>GET /api/events</c>: server-sent events telling the signed-in user which of their groups just got a message
-/// (<c>data: {"message_group_uuid":"…"}</c>), heard from this instance's stream handler through
+/// <c>GET /api/events</c>: server-sent events telling the signed-in user which of their groups just got a message or
+/// was marked read by a member (<c>data: {"message_group_uuid":"…","kind":"message"|"read"}</c>), heard from this instance's stream handler through
 /// <see cref="MessageGroupChanges"/>. The framework writes the stream; a <c>connected</c> event opens it and a
 /// <c>heartbeat</c> event every 15 quiet seconds keeps proxies from closing it (both without data, which the UI skips).
 /// </summary>
@@ -23,7 +23,7 @@ internal static class EventsApi
             .WithTags("Web UI")
             .RequireAuthorization()
             .WithName("GetEvents")
-            .WithSummary("text/event-stream of the signed-in user's groups that got a new message.");
+            .WithSummary("text/event-stream of the signed-in user's groups that got a new message (kind message) or were marked read (kind read).");
         return app;
     }
 
@@ -48,7 +48,7 @@ internal static class EventsApi
                 continue;
             }
 
-            var groups = new List<Guid>();
+            var groups = new List<MessageGroupChange>();
             while (subscription.Reader.TryRead(out var group))
             {
                 if (!groups.Contains(group))
@@ -59,7 +59,7 @@ internal static class EventsApi
 
             foreach (var group in groups)
             {
-                yield return new SseItem<string>(string.Create(CultureInfo.InvariantCulture, $"{{\"message_group_uuid\":\"{group:D}\"}}"));
+                yield return new SseItem<string>(string.Create(CultureInfo.InvariantCulture, $"{{\"message_group_uuid\":\"{group.MessageGroupUuid:D}\",\"kind\":\"{group.Kind}\"}}"));
             }
         }
     }

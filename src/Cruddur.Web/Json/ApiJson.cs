@@ -3,13 +3,28 @@ using System.Text.Json.Serialization;
 
 namespace Cruddur.Web.Json;
 
-/// <summary>A message as the original Cruddur client reads it (pattern A), and also a message-group row (pattern B).</summary>
+/// <summary>
+/// A message as the original Cruddur client reads it (pattern A, plus <c>read_by_other</c>), and also a message-group row
+/// (pattern B, plus <c>unread_count</c>). Each added field appears only in its own pattern.
+/// </summary>
 internal sealed record MessageJson(
     [property: JsonPropertyName("uuid")] Guid Uuid,
     [property: JsonPropertyName("display_name")] string DisplayName,
     [property: JsonPropertyName("handle")] string Handle,
     [property: JsonPropertyName("message")] string Message,
-    [property: JsonPropertyName("created_at")] string CreatedAt);
+    [property: JsonPropertyName("created_at")] string CreatedAt,
+    [property: JsonPropertyName("unread_count"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? UnreadCount = null,
+    [property: JsonPropertyName("read_by_other"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? ReadByOther = null);
+
+/// <summary>The body of <c>POST /api/message_groups/{uuid}/read</c>: up to which message (none: the newest).</summary>
+internal sealed class MarkReadRequest
+{
+    [JsonPropertyName("created_at")]
+    public string? CreatedAt { get; init; }
+}
+
+/// <summary>The answer of <c>GET /api/message_groups/unread</c>: the signed-in user's unread messages over all groups.</summary>
+internal sealed record UnreadTotalJson([property: JsonPropertyName("unread_count")] int UnreadCount);
 
 /// <summary>The answer to a send: the created message and the group it went to.</summary>
 internal sealed record CreatedMessageJson(
@@ -81,6 +96,8 @@ internal sealed record DevSignInResponse(
 [JsonSerializable(typeof(MessageJson[]))]
 [JsonSerializable(typeof(CreatedMessageJson))]
 [JsonSerializable(typeof(PostMessageRequest))]
+[JsonSerializable(typeof(MarkReadRequest))]
+[JsonSerializable(typeof(UnreadTotalJson))]
 [JsonSerializable(typeof(UserShortJson))]
 [JsonSerializable(typeof(HealthCheckJson))]
 [JsonSerializable(typeof(UiConfigJson))]

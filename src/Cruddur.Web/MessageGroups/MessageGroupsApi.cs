@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Cruddur.Web.MessageGroups;
 
-/// <summary><c>GET /api/message_groups</c>: my conversations, newest first (pattern B).</summary>
+/// <summary><c>GET /api/message_groups</c>: my conversations, newest first (pattern B), with their read routes.</summary>
 internal static class MessageGroupsApi
 {
     public static IEndpointRouteBuilder MapMessageGroups(this IEndpointRouteBuilder app)
@@ -18,7 +18,8 @@ internal static class MessageGroupsApi
         var groups = app.MapGroup("/api/message_groups").WithTags("Message groups").RequireAuthorization();
         groups.MapGet("/", ListAsync)
             .WithName("ListMessageGroups")
-            .WithSummary("My message groups, newest first; the next page is in the Link header.");
+            .WithSummary("My message groups, newest first, each with its unread_count; the next page is in the Link header.");
+        groups.MapReadPositions();
         return app;
     }
 
@@ -42,5 +43,5 @@ internal static class MessageGroupsApi
     }
 
     internal static MessageJson ToJson(MessageGroup group) =>
-        new(group.Uuid, group.Other.DisplayName, group.Other.Handle, group.LastMessage, MessageTimestamp.Format(group.LastMessageAt));
+        new(group.Uuid, group.Other.DisplayName, group.Other.Handle, group.LastMessage, MessageTimestamp.Format(group.LastMessageAt), UnreadCount: group.UnreadCount);
 }

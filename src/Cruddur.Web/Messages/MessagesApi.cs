@@ -24,7 +24,7 @@ internal static class MessagesApi
         var messages = app.MapGroup("/api/messages").WithTags("Messages").RequireAuthorization();
         messages.MapGet("/{message_group_uuid}", ListAsync)
             .WithName("ListMessages")
-            .WithSummary("A page of a group's messages, oldest first; older pages through the Link header.");
+            .WithSummary("A page of a group's messages, oldest first; older pages through the Link header. read_by_other: the other member has read up to this message.");
         messages.MapPost("/", SendMessage.PostAsync)
             .RequireRateLimiting(PostRateLimit.PolicyName)
             .WithName("PostMessage")
@@ -64,5 +64,5 @@ internal static class MessagesApi
     }
 
     internal static MessageJson ToJson(Message message) =>
-        new(message.Uuid, message.Sender.DisplayName, message.Sender.Handle, message.Text, MessageTimestamp.Format(message.CreatedAt));
+        new(message.Uuid, message.Sender.DisplayName, message.Sender.Handle, message.Text, MessageTimestamp.Format(message.CreatedAt), ReadByOther: message.ReadByOther);
 }

@@ -86,10 +86,10 @@ public sealed class ConsumedCapacityTests(LocalServicesFixture services)
         measured["D (existing group)"].ShouldBe(new Dictionary<string, long> { ["D.get_pair"] = 1, ["D.put_message"] = 1 }, ignoreOrder: true);
         measured["C (cold: membership read)"].ShouldBe(new Dictionary<string, long> { ["membership.get_group"] = 1, ["C.put_message"] = 1 }, ignoreOrder: true);
         measured["C (warm)"].ShouldBe(new Dictionary<string, long> { ["C.put_message"] = 1 });
-        measured["A (cold: membership read), 20 messages"].ShouldBe(new Dictionary<string, long> { ["membership.get_group"] = 1, ["A.query"] = 1 }, ignoreOrder: true);
-        measured["A (warm), 20 messages"].ShouldBe(new Dictionary<string, long> { ["A.query"] = 1 });
+        measured["A (cold: membership read), 20 messages"].ShouldBe(new Dictionary<string, long> { ["membership.get_group"] = 1, ["A.query"] = 1, ["A.query_read_positions"] = 1 }, ignoreOrder: true);
+        measured["A (warm), 20 messages"].ShouldBe(new Dictionary<string, long> { ["A.query"] = 1, ["A.query_read_positions"] = 1 }, ignoreOrder: true);
         measured["B, 5 groups"].ShouldBe(new Dictionary<string, long> { ["B.query"] = 1 });
         measured["A (cold, original-shaped group)"].ShouldBe(
-            new Dictionary<string, long> { ["membership.get_group"] = 1, ["membership.query_rows"] = 1, ["A.query"] = 1 }, ignoreOrder: true);
+            new Dictionary<string, long> { ["membership.get_group"] = 1, ["membership.query_rows"] = 1, ["A.query"] = 1, ["A.query_read_positions"] = 1 }, ignoreOrder: true);
     }
 }

@@ -18,9 +18,9 @@ public sealed class MessageGroupChangesTests
         changes.Publish(group, [alice, bob]);
 
         aliceTab1.Reader.TryRead(out var first).ShouldBeTrue();
-        first.ShouldBe(group);
+        first.ShouldBe(new MessageGroupChange(group, MessageGroupChange.NewMessage));
         aliceTab2.Reader.TryRead(out var second).ShouldBeTrue();
-        second.ShouldBe(group);
+        second.ShouldBe(new MessageGroupChange(group, "message"));
         carolTab.Reader.TryRead(out _).ShouldBeFalse();
     }
 
@@ -40,7 +40,7 @@ public sealed class MessageGroupChangesTests
         var heard = new List<Guid>();
         while (subscription.Reader.TryRead(out var group))
         {
-            heard.Add(group);
+            heard.Add(group.MessageGroupUuid);
         }
 
         heard.ShouldBe(groups[5..]);

@@ -164,7 +164,7 @@ public sealed class MessageStreamHandlerTests(LocalServicesFixture services)
         foreach (var subscription in new[] { a, b })
         {
             subscription.Reader.TryRead(out var group).ShouldBeTrue();
-            group.ShouldBe(seeded.Uuid);
+            group.ShouldBe(new MessageGroupChange(seeded.Uuid, MessageGroupChange.NewMessage));
             subscription.Reader.TryRead(out _).ShouldBeFalse(); // one per group and batch, none for the failed group
         }
     }

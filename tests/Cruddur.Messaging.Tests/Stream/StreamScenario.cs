@@ -158,7 +158,7 @@ internal sealed class StreamScenario : IAsyncDisposable
     }
 
     /// <summary>Pattern E's calls that write.</summary>
-    public static readonly string[] WriteOperations = ["E.put_row", "E.delete_row", "E.transact_move"];
+    public static readonly string[] WriteOperations = ["E.put_row", "E.delete_row", "E.update_unread", "E.transact_move"];
 
     /// <summary>Pattern E's calls that read.</summary>
     public static readonly string[] ReadOperations = ["E.query_rows", "E.repair_query"];

@@ -21,7 +21,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationWorld world) : IClassF
         var data = new TheoryData<string, string>();
         foreach (var caller in new[] { "outsider", "signed out", "expired token" })
         {
-            foreach (var route in new[] { "read", "read a page by a member's cursor", "post to the group", "list my groups" })
+            foreach (var route in new[] { "read", "read a page by a member's cursor", "post to the group", "list my groups", "mark read" })
             {
                 data.Add(caller, route);
             }
@@ -87,6 +87,10 @@ public sealed class AuthorizationMatrixTests(AuthorizationWorld world) : IClassF
             "post to the group" => new HttpRequestMessage(HttpMethod.Post, "/api/messages")
             {
                 Content = new StringContent($$"""{"message": "let me in", "message_group_uuid": "{{group}}"}""", Encoding.UTF8, "application/json"),
+            },
+            "mark read" => new HttpRequestMessage(HttpMethod.Post, $"/api/message_groups/{group}/read")
+            {
+                Content = new StringContent("{}", Encoding.UTF8, "application/json"),
             },
             _ => new HttpRequestMessage(HttpMethod.Get, "/api/message_groups"),
         };

@@ -76,7 +76,7 @@ public sealed class UiApiTests(LocalServicesFixture services)
         await using var carolEvents = await EventReader.OpenAsync(carol.Client);
 
         var group = (await alice.Client.SendToHandleAsync(bob.Handle, "hello")).GetProperty("message_group_uuid").GetGuid();
-        var expected = $"data: {{\"message_group_uuid\":\"{group:D}\"}}";
+        var expected = $"data: {{\"message_group_uuid\":\"{group:D}\",\"kind\":\"message\"}}";
 
         (await aliceEvents.NextDataLineAsync()).ShouldBe(expected);
         (await bobEvents.NextDataLineAsync()).ShouldBe(expected);
@@ -85,7 +85,7 @@ public sealed class UiApiTests(LocalServicesFixture services)
 
         // Carol hears nothing of it: a message of her own is the next thing she hears.
         var own = (await carol.Client.SendToHandleAsync(alice.Handle, "me too")).GetProperty("message_group_uuid").GetGuid();
-        (await carolEvents.NextDataLineAsync()).ShouldBe($"data: {{\"message_group_uuid\":\"{own:D}\"}}");
+        (await carolEvents.NextDataLineAsync()).ShouldBe($"data: {{\"message_group_uuid\":\"{own:D}\",\"kind\":\"message\"}}");
     }
 
     /// <summary>Reads an open <c>/api/events</c> stream line by line.</summary>

@@ -40,7 +40,7 @@ export async function api(path, options = {}) {
     if (response.status === 401 && codes.length === 0) codes.push("unauthorized");
     throw new ApiError(response.status, codes, problem.detail || problem.title);
   }
-  return { body: await response.json(), next: nextLink(response.headers.get("Link")) };
+  return { body: response.status === 204 ? null : await response.json(), next: nextLink(response.headers.get("Link")) };
 }
 
 function nextLink(header) {

@@ -1,5 +1,5 @@
 // Live updates: reads GET /api/events (server-sent events over fetch, so the token goes in a header, not the URL),
-// re-reads what changed, and on a broken stream reconnects with a growing pause and re-reads what it may have missed.
+// re-reads what changed (kind "message": a new message; kind "read": a member read, so counts and "Seen" move), and on a broken stream reconnects with a growing pause and re-reads what it may have missed.
 import { session, signOut } from "./session.js";
 import { state } from "./state.js";
 import { loadGroups } from "./views/conversation-list.js";

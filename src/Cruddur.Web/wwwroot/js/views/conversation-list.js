@@ -1,4 +1,5 @@
 // The conversations list (pattern B): newest first, more pages on scroll-down, re-read when something changes.
+// Conversations with unread messages are bold with a count badge; the total goes into the page title.
 import { api } from "../api.js";
 import { $ } from "../dom.js";
 import { PAGE_SIZE, state } from "../state.js";
@@ -25,6 +26,7 @@ export async function loadGroups() {
     }
     $("groups-status").textContent = body.length === 0 ? "No conversations yet. Start one with @handle above." : "";
     renderGroups();
+    loadUnreadTotal();
   } catch (error) {
     $("groups-status").textContent = error.words;
   }
@@ -61,6 +63,18 @@ export function renderGroups() {
     const time = timeElement(group.created_at);
     time.className = "group-time";
     line.append(name, time);
+    const unread = group.unread_count ?? 0;
+    button.classList.toggle("unread", unread > 0);
+    if (unread > 0) {
+      const badge = document.createElement("span");
+      badge.className = "unread-badge";
+      badge.setAttribute("aria-hidden", "true");
+      badge.textContent = unreadText(unread);
+      const spoken = document.createElement("span");
+      spoken.className = "visually-hidden";
+      spoken.textContent = `, ${unreadText(unread)} unread`;
+      line.append(badge, spoken);
+    }
     const handle = document.createElement("div");
     handle.className = "group-handle";
     handle.textContent = `@${group.handle}`;
@@ -72,4 +86,41 @@ export function renderGroups() {
     item.append(button);
     return item;
   }));
+}
+
+// The API counts exactly up to its cap (50); past it the badge says "50+".
+const UNREAD_CAP = 50;
+
+function unreadText(count) {
+  return count >= UNREAD_CAP ? `${UNREAD_CAP}+` : String(count);
+}
+
+// The total for the page title, "(3) Cruddur Messages", and a polite announcement for screen readers.
+export async function loadUnreadTotal() {
+  try {
+    const { body } = await api("/api/message_groups/unread");
+    showUnreadTotal(body.unread_count);
+  } catch {
+    // The next change tries again.
+  }
+}
+
+function showUnreadTotal(total) {
+  document.title = total > 0 ? `(${unreadText(total)}) Cruddur Messages` : "Cruddur Messages";
+  $("unread-total").textContent = total > 0 ? `${unreadText(total)} unread messages` : "";
+}
+
+// Marks a conversation read (up to its newest message) and clears its badge here; other tabs hear a read event.
+export async function markRead(uuid) {
+  try {
+    await api(`/api/message_groups/${uuid}/read`, { method: "POST" });
+  } catch {
+    return;
+  }
+  const group = state.groups.find((candidate) => candidate.uuid === uuid);
+  if (group?.unread_count) {
+    group.unread_count = 0;
+    renderGroups();
+  }
+  loadUnreadTotal();
 }

@@ -4,11 +4,12 @@ import { $ } from "../dom.js";
 import { session } from "../session.js";
 import { PAGE_SIZE, state } from "../state.js";
 import { timeElement } from "../time.js";
-import { renderGroups } from "./conversation-list.js";
+import { markRead, renderGroups } from "./conversation-list.js";
 
 export function setUpConversation() {
   $("back").onclick = closeConversation;
   $("messages").onscroll = onMessagesScroll;
+  document.addEventListener("visibilitychange", markReadIfSeen);
 }
 
 export async function openGroup(group) {
@@ -30,6 +31,7 @@ export async function openGroup(group) {
       renderMessages();
       scrollToBottom();
       fillMessages();
+      markReadIfSeen();
     } catch (error) {
       $("composer-error").textContent = error.words;
     }
@@ -57,6 +59,25 @@ async function fillMessages() {
 
 function renderMessages() {
   $("messages").replaceChildren(...state.messages.map(messageElement));
+  showSeen();
+}
+
+// "Seen" under the last of my messages the other person has read (read_by_other from pattern A).
+function showSeen() {
+  document.querySelector("#messages .message-seen")?.remove();
+  const me = session().user.handle;
+  const last = state.messages.findLast((message) => message.handle === me && message.read_by_other);
+  const item = last && document.querySelector(`#messages li.message[data-uuid="${last.uuid}"]`);
+  if (!item) return;
+  const seen = document.createElement("li");
+  seen.className = "message-seen";
+  seen.textContent = "Seen";
+  item.after(seen);
+}
+
+// The open conversation counts as read while the page is visible.
+function markReadIfSeen() {
+  if (state.openGroup?.uuid && document.visibilityState === "visible") markRead(state.openGroup.uuid);
 }
 
 function messageElement(message) {
@@ -113,8 +134,17 @@ async function loadOlderMessages() {
 
 // Merges messages in by uuid, in time order; follows them down when the reader was at the bottom or sent one.
 export function addMessages(messages) {
-  const known = new Set(state.messages.map((message) => message.uuid));
+  const known = new Map(state.messages.map((message) => [message.uuid, message]));
   const added = messages.filter((message) => !known.has(message.uuid));
+  let seenChanged = false;
+  for (const message of messages) {
+    const mine = known.get(message.uuid);
+    if (mine && message.read_by_other !== undefined && mine.read_by_other !== message.read_by_other) {
+      mine.read_by_other = message.read_by_other;
+      seenChanged = true;
+    }
+  }
+  if (seenChanged) showSeen();
   if (added.length === 0) return;
   const list = $("messages");
   const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 40;
@@ -129,7 +159,10 @@ export async function refreshOpenGroup() {
   const group = state.openGroup;
   try {
     const { body } = await api(`/api/messages/${group.uuid}?limit=${PAGE_SIZE}`);
-    if (state.openGroup === group) addMessages(body);
+    if (state.openGroup !== group) return;
+    const before = state.messages.length;
+    addMessages(body);
+    if (state.messages.length > before) markReadIfSeen();
   } catch {
     // The next change or a reload tries again.
   }

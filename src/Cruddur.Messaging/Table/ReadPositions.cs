@@ -1,0 +1,63 @@
+using Amazon.DynamoDBv2.Model;
+using static Cruddur.Messaging.Table.MessageTableKeys;
+
+namespace Cruddur.Messaging.Table;
+
+/// <summary>What a mark-read did: whether the position moved, and the group's members (for the live event).</summary>
+internal sealed record ReadMark(bool Moved, IReadOnlyList<Guid> Members);
+
+/// <summary>
+/// The owners' read positions on their group rows (<see cref="GroupRowReadState"/>): marking read is one conditional
+/// update of the owner's newest row, never a count over messages; the other participant's position is read from the
+/// same rows.
+/// </summary>
+internal sealed class ReadPositions(TableGateway table, MessageTable messageTable)
+{
+    // A row moved by pattern E between the read and the update costs one more round; more in a row is not a settled table.
+    private const int MaxAttempts = 6;
+
+    /// <summary>
+    /// Moves <paramref name="owner"/>'s read position of the group up to <paramref name="upTo"/> (null: the newest
+    /// message), never past the row's newest message and never backwards. Null when the owner has no row of the group.
+    /// </summary>
+    public async Task<ReadMark?> MarkReadAsync(Guid owner, Guid messageGroupUuid, DateTimeOffset? upTo, CancellationToken cancellationToken)
+    {
+        var rows = await messageTable.QueryGroupRowsAsync(messageGroupUuid, "read.query_rows", cancellationToken);
+        var members = MessageTable.Owners(rows);
+        var ownerPk = GroupRowPk(owner);
+        var groupUuid = messageGroupUuid.ToString("D");
+        var row = MessageItems.NewestFirst(rows.Where(row => MessageItems.TextOf(row, Pk) == ownerPk)).FirstOrDefault();
+        for (var attempt = 1; row is not null; attempt++)
+        {
+            var rowTime = MessageItems.RowTime(row);
+            var state = GroupRowReadState.Of(row);
+            var next = state.ReadUpTo(upTo is { } at && at < rowTime ? at : rowTime);
+            if (next.SameAs(state))
+            {
+                return new ReadMark(false, members);
+            }
+
+            try
+            {
+                await table.UpdateItemAsync("read.update_row", next.UpdateOf(row, state.Version), cancellationToken, refusedOperation: "read.update_row_conflict");
+                return new ReadMark(true, members);
+            }
+            catch (ConditionalCheckFailedException) when (attempt < MaxAttempts)
+            {
+                // Pattern E moved or merged the row meanwhile: read the owner's rows from this one on, consistently.
+                var fromSk = MessageItems.TextOf(row, Sk)!;
+                row = MessageItems.NewestFirst(await messageTable.QueryOwnerRowsAsync(ownerPk, groupUuid, fromSk, "read.query_owner_rows", cancellationToken)).FirstOrDefault();
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>How far the members other than <paramref name="reader"/> have read the group (the furthest), or null.</summary>
+    public async Task<DateTimeOffset?> OtherReadAtAsync(Guid messageGroupUuid, Guid reader, CancellationToken cancellationToken)
+    {
+        var rows = await messageTable.QueryGroupRowsAsync(messageGroupUuid, "A.query_read_positions", cancellationToken);
+        var others = rows.Where(row => MessageItems.ReadGroupRowOwner(row) != reader).Select(GroupRowReadState.Of).ToList();
+        return others.Count == 0 ? null : GroupRowReadState.Merge(others).ReadAt;
+    }
+}
