@@ -18,6 +18,9 @@ internal static class TelemetrySetup
     /// <summary>The standard variable that switches the OTLP exporter on (the ADOT collector's address in AWS).</summary>
     public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
+    /// <summary>Npgsql's own activity source (all that the Npgsql.OpenTelemetry package's AddNpgsql adds): the user look-ups.</summary>
+    public const string PostgresSourceName = "Npgsql";
+
     public static WebApplicationBuilder AddCruddurTelemetry(this WebApplicationBuilder builder)
     {
         var telemetry = builder.Services.AddOpenTelemetry()
@@ -27,7 +30,7 @@ internal static class TelemetrySetup
                 // The load balancer asks for readiness every few seconds: those requests would drown the real ones.
                 .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = context => !context.Request.Path.StartsWithSegments("/health", StringComparison.Ordinal))
                 .AddHttpClientInstrumentation()
-                .AddSource(MessagingTelemetry.SourceName))
+                .AddSource(MessagingTelemetry.SourceName, PostgresSourceName))
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()

@@ -58,6 +58,28 @@ public sealed class TracingTests(LocalServicesFixture services) : IAsyncLifetime
         spans.ShouldContain(s => s.Kind == ActivityKind.Client && s.ParentSpanId == put.SpanId && s.Source.Name == "System.Net.Http");
     }
 
+    [Fact]
+    public async Task A_post_to_a_handle_traces_the_PostgreSQL_look_up_of_the_recipient_under_the_request()
+    {
+        using var alice = await app.SignInAsync(CruddurWebApplication.UniqueHandle("alice"));
+        var bob = CruddurWebApplication.UniqueHandle("bob");
+        using (await app.SignInAsync(bob))
+        {
+        }
+
+        var traceId = ActivityTraceId.CreateRandom();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/messages") { Content = JsonContent.Create(new { message = "traced", handle = bob }) };
+        request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
+        using var response = await alice.Client.SendAsync(request, Token);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        var spans = await SpansOfTraceAsync(traceId, s => s.Kind == ActivityKind.Server);
+        var server = spans.Single(s => s.Kind == ActivityKind.Server);
+        var postgres = spans.Where(s => s.Source.Name == "Npgsql").ToArray();
+        postgres.ShouldNotBeEmpty("the recipient's handle is looked up in PostgreSQL");
+        postgres.ShouldAllBe(s => AncestorsOf(s, spans).Contains(server.SpanId));
+    }
+
     private async Task<Activity[]> SpansOfTraceAsync(ActivityTraceId traceId, Func<Activity, bool> last)
     {
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(Token);
