@@ -2,6 +2,7 @@ using Amazon.DynamoDBv2;
 using Cruddur.Messaging.Diagnostics;
 using Cruddur.Messaging.Idempotency;
 using Cruddur.Messaging.MessageGroups;
+using Cruddur.Messaging.Stream;
 using Cruddur.Messaging.Table;
 using Cruddur.Messaging.Users;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,6 +48,7 @@ public static class MessagingServiceCollectionExtensions
 
         // The news of changed groups that the stream handler publishes and the web app's event stream hears.
         services.TryAddSingleton<MessageGroupChanges>();
+        services.TryAddSingleton<IMessageGroupChangePublisher, InProcessChangePublisher>();
         return services;
     }
 }
