@@ -46,6 +46,7 @@ public sealed class MessageStreamFunction : IDisposable
             .AddCruddurDataSources(configuration)
             .AddCruddurMessaging()
             .AddMessageStreamHandler()
+            .AddMessageGroupChangeBackplane(configuration) // ConnectionStrings__Redis: the app instances hear what E moved
             .BuildServiceProvider();
         handler = services.GetRequiredService<MessageStreamHandler>();
         timeBudget = TimeSpan.FromSeconds(double.Parse(configuration[TimeBudgetSetting] ?? "25", CultureInfo.InvariantCulture));
