@@ -34,6 +34,21 @@ public sealed class MessageGroupChanges
         }
     }
 
+    /// <summary>What every subscription hears from <see cref="PublishResync"/> instead of a group uuid.</summary>
+    public static readonly Guid Resync = Guid.Empty;
+
+    /// <summary>Tells every subscriber to re-read everything: changes may have gone unheard (an outage of the backplane).</summary>
+    public void PublishResync()
+    {
+        lock (gate)
+        {
+            foreach (var subscription in subscribers.Values.SelectMany(list => list))
+            {
+                subscription.Writer.TryWrite(Resync);
+            }
+        }
+    }
+
     /// <summary>Starts hearing the changes of <paramref name="userUuid"/>'s groups until the subscription is disposed.</summary>
     public MessageGroupSubscription Subscribe(Guid userUuid)
     {

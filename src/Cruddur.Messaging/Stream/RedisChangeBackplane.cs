@@ -32,12 +32,14 @@ internal sealed class RedisChangePublisher(RedisConnection redis, MessageGroupCh
 /// <summary>
 /// Relays what this instance hears on the Redis channel to its own listeners (<see cref="MessageGroupChanges"/>).
 /// Subscribed before the host starts serving; the client subscribes again by itself after a reconnect. A change
-/// published while this instance was cut off from Redis is not heard here (the web UI re-reads on reconnect).
+/// published while this instance was cut off from Redis is not heard here, so after a reconnect every listener is told to
+/// re-read (<see cref="MessageGroupChanges.PublishResync"/>).
 /// </summary>
 internal sealed partial class RedisChangeRelay(RedisConnection redis, MessageGroupChanges local, ILogger<RedisChangeRelay> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        redis.Multiplexer.ConnectionRestored += OnRestored;
         try
         {
             await redis.Multiplexer.GetSubscriber().SubscribeAsync(RedisConnection.ChangesChannel, (_, value) => Relay(value)).WaitAsync(cancellationToken);
@@ -51,6 +53,7 @@ internal sealed partial class RedisChangeRelay(RedisConnection redis, MessageGro
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        redis.Multiplexer.ConnectionRestored -= OnRestored;
         try
         {
             await redis.Multiplexer.GetSubscriber().UnsubscribeAsync(RedisConnection.ChangesChannel).WaitAsync(cancellationToken);
@@ -58,6 +61,15 @@ internal sealed partial class RedisChangeRelay(RedisConnection redis, MessageGro
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
             // Down at shutdown: nothing to undo.
+        }
+    }
+
+    // Whatever was published while the subscription was down went unheard here: every listener re-reads.
+    private void OnRestored(object? sender, ConnectionFailedEventArgs args)
+    {
+        if (args.ConnectionType == ConnectionType.Subscription)
+        {
+            local.PublishResync();
         }
     }
 

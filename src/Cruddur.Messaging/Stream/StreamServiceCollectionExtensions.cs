@@ -29,7 +29,8 @@ public static class StreamServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddMessageGroupChangeBackplane(this IServiceCollection services, IConfiguration configuration)
     {
-        if (configuration[CruddurSettings.RedisConnectionString] is not { Length: > 0 } connectionString || string.IsNullOrWhiteSpace(connectionString))
+        var connectionString = configuration[CruddurSettings.RedisConnectionString];
+        if (string.IsNullOrWhiteSpace(connectionString))
         {
             return services;
         }

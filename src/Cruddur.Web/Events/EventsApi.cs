@@ -17,6 +17,8 @@ namespace Cruddur.Web.Events;
 /// With Redis, the changes of every instance's stream handler reach it (<c>RedisChangeRelay</c>). A user holds at most
 /// <c>Events:MaxStreamsPerUser</c> streams on an instance (one more is 429 <c>event_streams_exceeded</c>), and a stream
 /// ends with an <c>expired</c> event when its token expires: the client reconnects with a fresh token.
+/// After this instance was cut off from Redis, a <c>resync</c> event (<c>data: {"resync":true}</c>) tells the client
+/// to re-read, since other instances' changes of that time were not heard.
 /// </summary>
 internal static class EventsApi
 {
@@ -94,6 +96,12 @@ internal static class EventsApi
 
             foreach (var group in groups)
             {
+                if (group == MessageGroupChanges.Resync)
+                {
+                    yield return new SseItem<string>("{\"resync\":true}", "resync");
+                    continue;
+                }
+
                 yield return new SseItem<string>(string.Create(CultureInfo.InvariantCulture, $"{{\"message_group_uuid\":\"{group:D}\"}}"));
             }
         }

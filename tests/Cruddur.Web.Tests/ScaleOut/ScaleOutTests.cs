@@ -82,7 +82,10 @@ public sealed class ScaleOutTests(TwoInstances instances) : IClassFixture<TwoIns
             await instances.Redis.RestartAsync(Token);
         }
 
-        // The open stream was never closed; once the instances have reconnected by themselves, it hears posts again.
+        // The open stream was never closed. Once instance two has reconnected by itself, it tells its listeners to re-read
+        // (the posts of the outage went unheard there), and it hears posts again.
+        (await aliceListensOnTwo.NextDataLineAsync()).ShouldBe("data: {\"resync\":true}");
+
         string? heard = null;
         for (var attempt = 0; attempt < 30 && heard is null; attempt++)
         {
