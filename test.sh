@@ -18,4 +18,16 @@ if [ ! -x "$chromium" ]; then
   fi
 fi
 
+# The scale-out tests start a throwaway redis-server (Debian's package; the system service is never used).
+if ! command -v redis-server >/dev/null; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "test.sh: redis-server is missing; installing Debian's redis-server..."
+    DEBIAN_FRONTEND=noninteractive apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y redis-server
+  else
+    echo "test.sh: no redis-server on PATH. Install Debian's redis-server as root (apt-get install redis-server)." >&2
+    exit 1
+  fi
+fi
+
 exec dotnet test --solution Cruddur.slnx "$@"

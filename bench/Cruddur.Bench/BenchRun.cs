@@ -284,7 +284,7 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
 
     internal long NextRawSequence() => Interlocked.Increment(ref rawSequence);
 
-    private static string? Metadata(string key) =>
+    internal static string? Metadata(string key) =>
         typeof(BenchRun).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value;
 
     private static HttpClient NewHttpClient() => new(new SocketsHttpHandler

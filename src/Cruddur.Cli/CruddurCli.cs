@@ -55,7 +55,7 @@ internal static class CruddurCli
                     .WithDescription("Set users.cognito_user_id from the user pool (preferred_username → sub), read from `aws cognito-idp list-users` JSON.")
                     .WithExample("db", "update-cognito-user-ids", "--file", "users.json");
             });
-            config.AddCommand<DevCommand>("dev").WithDescription("Start the local services under .local, load both schemas, seed, print how to connect, and wait for Ctrl+C.");
+            config.AddCommand<DevCommand>("dev").WithDescription("Start the local services under .local and a throwaway Redis, load both schemas, seed, print how to connect, and run the stream processor until Ctrl+C.");
         });
 
         try

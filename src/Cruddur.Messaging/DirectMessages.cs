@@ -24,7 +24,7 @@ public sealed class DirectMessages
     private readonly GroupMembership membership;
     private readonly UserStore users;
     private readonly ReadPositions readPositions;
-    private readonly MessageGroupChanges changes;
+    private readonly IMessageGroupChangePublisher changes;
     private readonly TimeProvider timeProvider;
     private readonly ILogger<DirectMessages> logger;
 
@@ -34,7 +34,7 @@ public sealed class DirectMessages
         GroupMembership membership,
         UserStore users,
         ReadPositions readPositions,
-        MessageGroupChanges changes,
+        IMessageGroupChangePublisher changes,
         TimeProvider timeProvider,
         ILogger<DirectMessages> logger)
     {
@@ -104,7 +104,7 @@ public sealed class DirectMessages
 
         if (mark.Moved)
         {
-            changes.Publish(new MessageGroupChange(messageGroupUuid, MessageGroupChange.Read), mark.Members);
+            await changes.PublishAsync(new MessageGroupChange(messageGroupUuid, MessageGroupChange.Read), mark.Members, cancellationToken);
         }
 
         return mark.Moved;

@@ -46,7 +46,8 @@ public sealed class MessageStreamFunction : IDisposable
                 }))
             .AddCruddurDataSources(configuration)
             .AddCruddurMessaging()
-            .AddMessageStreamHandler();
+            .AddMessageStreamHandler()
+            .AddMessageGroupChangeBackplane(configuration); // ConnectionStrings__Redis: the app instances hear what E moved
         FunctionTelemetry.AddFunctionTelemetry(serviceCollection, configuration);
         services = serviceCollection.BuildServiceProvider();
         handler = services.GetRequiredService<MessageStreamHandler>();

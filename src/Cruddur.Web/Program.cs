@@ -1,5 +1,6 @@
 using Cruddur.Messaging.Hosting;
 using Cruddur.Messaging.Idempotency;
+using Cruddur.Messaging.Stream;
 using Cruddur.Web.Authentication;
 using Cruddur.Web.DevSignIn;
 using Cruddur.Web.Events;
@@ -26,6 +27,10 @@ await using var localServices = await builder.StartLocalServicesInDevelopmentAsy
 builder.Services.AddStoreSettings();
 builder.Services.AddCruddurDataSources(builder.Configuration);
 builder.Services.AddCruddurMessaging();
+
+// With ConnectionStrings:Redis: live updates from every instance's stream handler (and the Lambda) reach this one's listeners.
+builder.Services.AddMessageGroupChangeBackplane(builder.Configuration);
+builder.Services.AddEventStreams();
 
 // Schemas and demo data for dotnet run, awaited before the server listens; in Development, pattern E on DynamoDB Local's stream.
 builder.AddLocalRun();

@@ -40,6 +40,12 @@ public sealed class DevCommandTests
             printed.ShouldContain("Host=127.0.0.1;Port=");
             var dynamoDbPort = int.Parse(printed.Split("http://127.0.0.1:")[1].Split('/')[0], System.Globalization.CultureInfo.InvariantCulture);
             File.Exists(Path.Combine(dataDirectory, "services.json")).ShouldBeTrue();
+            printed.ShouldContain("Running the stream processor");
+            var redisPort = int.Parse(printed.Split("ConnectionStrings__Redis=127.0.0.1:")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+            using (var redis = new TcpClient())
+            {
+                await redis.ConnectAsync("127.0.0.1", redisPort, TestContext.Current.CancellationToken);
+            }
 
             await stop.CancelAsync();
             var exitCode = await run;
@@ -49,6 +55,8 @@ public sealed class DevCommandTests
             File.Exists(Path.Combine(dataDirectory, "services.json")).ShouldBeFalse();
             using var client = new TcpClient();
             await Should.ThrowAsync<SocketException>(() => client.ConnectAsync("127.0.0.1", dynamoDbPort));
+            using var stoppedRedis = new TcpClient();
+            await Should.ThrowAsync<SocketException>(() => stoppedRedis.ConnectAsync("127.0.0.1", redisPort));
         }
         finally
         {

@@ -18,6 +18,9 @@ public enum LocalServiceKinds
 
     /// <summary>Both.</summary>
     All = DynamoDb | Postgres,
+
+    /// <summary>A throwaway redis-server (only when asked for: one instance needs none).</summary>
+    Redis = 4,
 }
 
 /// <summary>
@@ -33,8 +36,9 @@ public sealed class LocalEnvironment : IAsyncDisposable
     private readonly SharedServicesFile.Entry? sharedPostgres;
     private readonly string? dataDirectory;
 
-    private LocalEnvironment(DynamoDbLocal? dynamoDb, PostgresCluster? postgres, SharedServicesFile.Entry? sharedDynamoDb, SharedServicesFile.Entry? sharedPostgres, string? dataDirectory)
+    private LocalEnvironment(DynamoDbLocal? dynamoDb, PostgresCluster? postgres, SharedServicesFile.Entry? sharedDynamoDb, SharedServicesFile.Entry? sharedPostgres, string? dataDirectory, RedisServer? redis = null)
     {
+        Redis = redis;
         DynamoDb = dynamoDb;
         Postgres = postgres;
         this.sharedDynamoDb = sharedDynamoDb;
@@ -47,6 +51,9 @@ public sealed class LocalEnvironment : IAsyncDisposable
 
     /// <summary>The PostgreSQL cluster started by this environment; null when configured elsewhere or used from another process.</summary>
     public PostgresCluster? Postgres { get; }
+
+    /// <summary>The redis-server started by this environment, when <see cref="LocalServiceKinds.Redis"/> was asked for.</summary>
+    public RedisServer? Redis { get; }
 
     /// <summary>The local DynamoDB endpoint in use, started here or by another process; null when none is.</summary>
     public Uri? DynamoDbServiceUrl => DynamoDb?.ServiceUrl ?? (sharedDynamoDb is null ? null : new Uri(sharedDynamoDb.Address));
@@ -69,6 +76,7 @@ public sealed class LocalEnvironment : IAsyncDisposable
         {
             [CruddurSettings.DynamoDbServiceUrl] = DynamoDbServiceUrl?.ToString(),
             [CruddurSettings.PostgresConnectionString] = PostgresConnectionString,
+            [CruddurSettings.RedisConnectionString] = Redis?.ConnectionString,
         }
         .Where(setting => setting.Value is not null)
         .ToDictionary();
@@ -107,6 +115,11 @@ public sealed class LocalEnvironment : IAsyncDisposable
             needed &= ~LocalServiceKinds.Postgres;
         }
 
+        if (!string.IsNullOrWhiteSpace(configuration[CruddurSettings.RedisConnectionString]))
+        {
+            needed &= ~LocalServiceKinds.Redis;
+        }
+
         return StartAsync(options, needed, cancellationToken);
     }
 
@@ -129,14 +142,21 @@ public sealed class LocalEnvironment : IAsyncDisposable
             await Postgres.DisposeAsync();
         }
 
+        if (Redis is not null)
+        {
+            await Redis.DisposeAsync();
+        }
+
         if (DynamoDb is not null)
         {
             await DynamoDb.DisposeAsync();
         }
     }
 
-    private static async Task<LocalEnvironment> StartAsync(LocalServicesOptions options, LocalServiceKinds needed, CancellationToken cancellationToken)
+    /// <summary>Starts the <paramref name="needed"/> services with the given options, whatever the configuration says.</summary>
+    public static async Task<LocalEnvironment> StartAsync(LocalServicesOptions options, LocalServiceKinds needed, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(options);
         if (options.DataDirectory is null || needed == LocalServiceKinds.None)
         {
             return await StartOwnAsync(options, needed, shared: null, cancellationToken);
@@ -182,9 +202,12 @@ public sealed class LocalEnvironment : IAsyncDisposable
         var postgresStart = needed.HasFlag(LocalServiceKinds.Postgres)
             ? PostgresCluster.StartAsync(options, SubFolder(options, "postgres"), cancellationToken)
             : Task.FromResult<PostgresCluster>(null!);
+        var redisStart = needed.HasFlag(LocalServiceKinds.Redis)
+            ? RedisServer.StartAsync(options, cancellationToken)
+            : Task.FromResult<RedisServer>(null!);
         try
         {
-            await Task.WhenAll(dynamoDbStart, postgresStart);
+            await Task.WhenAll(dynamoDbStart, postgresStart, redisStart);
         }
         catch
         {
@@ -199,10 +222,15 @@ public sealed class LocalEnvironment : IAsyncDisposable
                 await postgres.DisposeAsync();
             }
 
+            if (redisStart.IsCompletedSuccessfully && redisStart.Result is { } redis)
+            {
+                await redis.DisposeAsync();
+            }
+
             throw;
         }
 
-        return new LocalEnvironment(dynamoDbStart.Result, postgresStart.Result, shared?.DynamoDb, shared?.Postgres, shared?.DataDirectory);
+        return new LocalEnvironment(dynamoDbStart.Result, postgresStart.Result, shared?.DynamoDb, shared?.Postgres, shared?.DataDirectory, redisStart.Result);
     }
 
     private static string? SubFolder(LocalServicesOptions options, string name) =>

@@ -14,6 +14,9 @@ public static class CruddurSettings
     /// <summary>PostgreSQL connection string; set it to use RDS or any other server instead of the local cluster.</summary>
     public const string PostgresConnectionString = "ConnectionStrings:Postgres";
 
+    /// <summary>Redis (StackExchange.Redis connection string); set it to share live updates and the post limit across app instances.</summary>
+    public const string RedisConnectionString = "ConnectionStrings:Redis";
+
     /// <summary>True when the configuration names a DynamoDB endpoint or region, so no local one is needed.</summary>
     public static bool HasDynamoDbEndpoint(IConfiguration configuration) =>
         !string.IsNullOrWhiteSpace(configuration[DynamoDbServiceUrl]) || !string.IsNullOrWhiteSpace(configuration[DynamoDbRegion]);

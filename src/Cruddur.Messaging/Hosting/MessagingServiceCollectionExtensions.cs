@@ -2,6 +2,7 @@ using Amazon.DynamoDBv2;
 using Cruddur.Messaging.Diagnostics;
 using Cruddur.Messaging.Idempotency;
 using Cruddur.Messaging.MessageGroups;
+using Cruddur.Messaging.Stream;
 using Cruddur.Messaging.Table;
 using Cruddur.Messaging.Users;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,12 +45,13 @@ public static class MessagingServiceCollectionExtensions
             provider.GetRequiredService<GroupMembership>(),
             provider.GetRequiredService<UserStore>(),
             provider.GetRequiredService<ReadPositions>(),
-            provider.GetRequiredService<MessageGroupChanges>(),
+            provider.GetRequiredService<IMessageGroupChangePublisher>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<DirectMessages>>()));
 
         // The news of changed groups that the stream handler publishes and the web app's event stream hears.
         services.TryAddSingleton<MessageGroupChanges>();
+        services.TryAddSingleton<IMessageGroupChangePublisher, InProcessChangePublisher>();
         return services;
     }
 }

@@ -12,6 +12,9 @@ public sealed record MessageGroupChange(Guid MessageGroupUuid, string Kind)
 
     /// <summary>The kind of a change that moved a member's read position (counts drop, "Seen" moves).</summary>
     public const string Read = "read";
+
+    /// <summary>The kind of <see cref="MessageGroupChanges.Resync"/>: changes may have gone unheard, re-read everything.</summary>
+    public const string ResyncKind = "resync";
 }
 
 /// <summary>
@@ -47,6 +50,21 @@ public sealed class MessageGroupChanges
                         subscription.Writer.TryWrite(change);
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>What every subscription hears from <see cref="PublishResync"/>.</summary>
+    public static readonly MessageGroupChange Resync = new(Guid.Empty, MessageGroupChange.ResyncKind);
+
+    /// <summary>Tells every subscriber to re-read everything: changes may have gone unheard (an outage of the backplane).</summary>
+    public void PublishResync()
+    {
+        lock (gate)
+        {
+            foreach (var subscription in subscribers.Values.SelectMany(list => list))
+            {
+                subscription.Writer.TryWrite(Resync);
             }
         }
     }

@@ -19,7 +19,7 @@ public sealed class MessageStreamHandler
     private readonly GroupRowMover mover;
     private readonly StreamMetrics metrics;
     private readonly TimeProvider timeProvider;
-    private readonly MessageGroupChanges changes;
+    private readonly IMessageGroupChangePublisher publisher;
     private readonly ILogger<MessageStreamHandler> logger;
 
     /// <summary>Creates the handler; <c>AddMessageStreamHandler()</c> registers it.</summary>
@@ -27,13 +27,13 @@ public sealed class MessageStreamHandler
         GroupRowMover mover,
         StreamMetrics metrics,
         TimeProvider timeProvider,
-        MessageGroupChanges changes,
+        IMessageGroupChangePublisher publisher,
         ILogger<MessageStreamHandler> logger)
     {
         this.mover = mover;
         this.metrics = metrics;
         this.timeProvider = timeProvider;
-        this.changes = changes;
+        this.publisher = publisher;
         this.logger = logger;
     }
 
@@ -141,7 +141,7 @@ public sealed class MessageStreamHandler
 
             // Published even when another run had moved the rows already: that run may be another process's, whose
             // listeners this process's cannot hear. A replayed record costs a listener one needless re-read.
-            changes.Publish(newest.MessageGroupUuid, members);
+            await publisher.PublishAsync(new MessageGroupChange(newest.MessageGroupUuid, MessageGroupChange.NewMessage), members, cancellationToken);
             if (moved)
             {
                 var lag = timeProvider.GetUtcNow() - newest.CreatedAt;

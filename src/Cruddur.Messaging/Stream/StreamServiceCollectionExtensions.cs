@@ -1,4 +1,6 @@
+using Cruddur.Messaging.Hosting;
 using Cruddur.Messaging.MessageGroups;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -17,8 +19,26 @@ public static class StreamServiceCollectionExtensions
             provider.GetRequiredService<GroupRowMover>(),
             provider.GetRequiredService<StreamMetrics>(),
             provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<MessageGroupChanges>(),
+            provider.GetRequiredService<IMessageGroupChangePublisher>(),
             provider.GetRequiredService<ILogger<MessageStreamHandler>>()));
+        return services;
+    }
+
+    /// <summary>
+    /// With <c>ConnectionStrings:Redis</c> set: the stream handler publishes through Redis, and a host that runs hosted
+    /// services relays what it hears there to its own listeners. Unset: nothing changes (in-process changes).
+    /// </summary>
+    public static IServiceCollection AddMessageGroupChangeBackplane(this IServiceCollection services, IConfiguration configuration)
+    {
+        var connectionString = configuration[CruddurSettings.RedisConnectionString];
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            return services;
+        }
+
+        services.TryAddSingleton(provider => new RedisConnection(connectionString, provider.GetRequiredService<ILogger<RedisConnection>>()));
+        services.Replace(ServiceDescriptor.Singleton<IMessageGroupChangePublisher, RedisChangePublisher>());
+        services.AddHostedService<RedisChangeRelay>();
         return services;
     }
 }

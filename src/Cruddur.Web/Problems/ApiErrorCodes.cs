@@ -27,6 +27,9 @@ internal static class ApiErrorCodes
     public const string IdempotencyRequestInFlight = "idempotency_request_in_flight";
     public const string RateLimited = "rate_limited";
 
+    // Live updates.
+    public const string EventStreamsExceeded = "event_streams_exceeded";
+
     // Users and the development sign-in.
     public const string UserNotFound = "user_not_found";
     public const string HandleInvalid = "handle_invalid";

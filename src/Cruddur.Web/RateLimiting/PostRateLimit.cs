@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Cruddur.Messaging.Stream;
 using Cruddur.Web.Authentication;
 using Cruddur.Web.Problems;
 using Microsoft.AspNetCore.RateLimiting;
@@ -17,7 +18,10 @@ internal sealed class PostRateLimitSettings
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 }
 
-/// <summary>A per-user sliding window on sending, answered with a 429 problem and Retry-After.</summary>
+/// <summary>
+/// A per-user sliding window on sending, answered with a 429 problem and Retry-After; shared by all instances through
+/// Redis when <c>ConnectionStrings:Redis</c> is set (<see cref="SharedPostLimiter"/>), per instance otherwise.
+/// </summary>
 internal static class PostRateLimit
 {
     public const string PolicyName = "posts";
@@ -33,9 +37,14 @@ internal static class PostRateLimit
             .ValidateOnStart();
         return services.AddRateLimiter(options =>
         {
-            options.AddPolicy(PolicyName, context => RateLimitPartition.GetSlidingWindowLimiter(
-                context.Features.Get<CurrentUser>()?.User.Uuid.ToString("D") ?? "anonymous",
-                _ => Limiter(context.RequestServices.GetRequiredService<IOptions<PostRateLimitSettings>>().Value)));
+            options.AddPolicy(PolicyName, context =>
+            {
+                var user = context.Features.Get<CurrentUser>()?.User.Uuid.ToString("D") ?? "anonymous";
+                var settings = context.RequestServices.GetRequiredService<IOptions<PostRateLimitSettings>>().Value;
+                return context.RequestServices.GetService<RedisConnection>() is { } redis
+                    ? RateLimitPartition.Get(user, key => new SharedPostLimiter(redis, key, settings, new SlidingWindowRateLimiter(Limiter(settings))))
+                    : RateLimitPartition.GetSlidingWindowLimiter(user, _ => Limiter(settings));
+            });
             options.OnRejected = async (context, cancellationToken) =>
             {
                 // A sliding window frees permits segment by segment: one segment is the longest wait.

@@ -45,7 +45,8 @@ function onServerEvent(block) {
   if (!data) return;
   const event = JSON.parse(data);
   loadGroups();
-  if (event.message_group_uuid && event.message_group_uuid === state.openGroup?.uuid) {
+  // resync: the server was cut off from other instances' news for a while; anything may have changed.
+  if (event.resync || (event.message_group_uuid && event.message_group_uuid === state.openGroup?.uuid)) {
     refreshOpenGroup();
   }
 }
