@@ -32,8 +32,8 @@ public sealed class CognitoIdentityClient(HttpClient http, Uri serviceUrl)
     /// An <see cref="HttpClient"/> whose requests AWSSDK.Core's own SigV4 handler signs with <paramref name="credentials"/>
     /// (the administrative operations need IAM credentials; <see cref="GetUserAsync"/> does not).
     /// </summary>
-    public static HttpClient CreateSignedHttpClient(AWSCredentials credentials, string region) =>
-        new(new SigV4SigningHandler(credentials, RegionEndpoint.GetBySystemName(region), SigningService, new SocketsHttpHandler()));
+    public static HttpClient CreateSignedHttpClient(AWSCredentials credentials, string region, HttpMessageHandler? innerHandler = null) =>
+        new(new SigV4SigningHandler(credentials, RegionEndpoint.GetBySystemName(region), SigningService, innerHandler ?? new SocketsHttpHandler()));
 
     /// <summary>The AWS SDK's default credential chain (environment, profile, container or instance role).</summary>
     public static async Task<AWSCredentials> DefaultCredentialsAsync(CancellationToken cancellationToken)
