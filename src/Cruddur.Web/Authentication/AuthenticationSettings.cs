@@ -18,6 +18,15 @@ internal sealed class CognitoSettings
     public Uri? IssuerBaseUrl { get; set; }
 
     /// <summary>
+    /// Cognito's API endpoint (GetUser at first sign-in); <c>https://cognito-idp.{Region}.amazonaws.com</c> unless set,
+    /// e.g. to cognito-local.
+    /// </summary>
+    public Uri? ServiceUrl { get; set; }
+
+    /// <summary>Where the API calls go.</summary>
+    public Uri ServiceEndpoint => ServiceUrl ?? IssuerBaseUrl ?? new Uri($"https://cognito-idp.{Region}.amazonaws.com/");
+
+    /// <summary>
     /// The hosted sign-in's domain for the web UI (<c>my-app.auth.us-east-1.amazoncognito.com</c> or a custom domain);
     /// without it the API still accepts tokens, but the UI cannot sign anyone in.
     /// </summary>

@@ -33,6 +33,7 @@ internal static class AuthenticationSetup
         services.AddSingleton(provider => DevTokens.Create(provider.GetRequiredService<IOptions<DevTokenSettings>>().Value, TimeProvider.System));
         services.AddMemoryCache();
         services.AddSingleton<CurrentUserResolver>();
+        services.AddFirstSignIn();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<AcceptedTokens, IOptions<CognitoSettings>, IServiceProvider>((options, accepted, cognito, provider) =>
@@ -112,6 +113,21 @@ internal static class AuthenticationSetup
         var subject = (context.SecurityToken as JsonWebToken)?.Subject;
         var resolver = context.HttpContext.RequestServices.GetRequiredService<CurrentUserResolver>();
         var user = string.IsNullOrEmpty(subject) ? null : await resolver.FindAsync(subject, context.HttpContext.RequestAborted);
+        if (user is null && subject is { Length: > 0 } && context.SecurityToken is JsonWebToken { EncodedToken: var accessToken }
+            && context.HttpContext.RequestServices.GetRequiredService<AcceptedTokens>().Kind == TokenKind.Cognito)
+        {
+            try
+            {
+                var created = await context.HttpContext.RequestServices.GetRequiredService<FirstSignIn>().CreateUserAsync(subject, accessToken, context.HttpContext.RequestAborted);
+                user = await resolver.FindAsync(subject, context.HttpContext.RequestAborted) ?? new CurrentUser(created);
+            }
+            catch (TokenRejectedException rejected)
+            {
+                context.Fail(rejected);
+                return;
+            }
+        }
+
         if (user is null)
         {
             context.Fail(new TokenRejectedException(ApiErrorCodes.UserUnknown, "The token is valid but names no Cruddur user; sign up first."));
@@ -132,12 +148,16 @@ internal static class AuthenticationSetup
             _ => (ApiErrorCodes.TokenInvalid, "The token is not valid here."),
         };
         context.Response.Headers.WWWAuthenticate = context.AuthenticateFailure is null ? "Bearer" : "Bearer error=\"invalid_token\"";
-        await ApiProblems.WriteAsync(context.HttpContext, StatusCodes.Status401Unauthorized, code, detail);
+        var status = context.AuthenticateFailure is TokenRejectedException { Status: var rejectedStatus } ? rejectedStatus : StatusCodes.Status401Unauthorized;
+        await ApiProblems.WriteAsync(context.HttpContext, status, code, detail);
     }
 }
 
-/// <summary>A token that validated but that the app refuses; <see cref="Code"/> is the problem's error code.</summary>
-internal sealed class TokenRejectedException(string code, string message) : AuthenticationFailureException(message)
+/// <summary>A token that validated but that the app refuses; <see cref="Code"/> is the problem's error code, <see cref="Status"/> its status (401 unless said).</summary>
+internal sealed class TokenRejectedException(string code, string message, int status = StatusCodes.Status401Unauthorized, Exception? innerException = null)
+    : AuthenticationFailureException(message, innerException)
 {
     public string Code { get; } = code;
+
+    public int Status { get; } = status;
 }
