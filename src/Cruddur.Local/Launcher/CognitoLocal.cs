@@ -25,8 +25,9 @@ public sealed class CognitoLocal : IAsyncDisposable
         var portText = port.ToString(CultureInfo.InvariantCulture);
         ServiceUrl = new Uri($"http://127.0.0.1:{portText}/");
 
-        // Tokens name the issuer as http://localhost:<port>/<pool id>, whatever address was asked.
-        IssuerBaseUrl = new Uri($"http://localhost:{portText}");
+        // cognito-local names the issuer after the Host its token request came to (real Cognito's is fixed): every
+        // caller, the browser's hosted sign-in included, uses this one address, so iss is always the same.
+        IssuerBaseUrl = new Uri($"http://127.0.0.1:{portText}");
         Client = new CognitoIdentityClient(http, ServiceUrl);
     }
 

@@ -45,6 +45,9 @@ internal static class AuthenticationSetup
                 else
                 {
                     ConfigureCognito(options, cognito.Value);
+
+                    // exp and nbf against the app's clock (TimeProvider), so a test can move it past cognito-local's 24 h tokens.
+                    options.TokenValidationParameters.LifetimeValidator = LifetimeOn(provider.GetService<TimeProvider>() ?? TimeProvider.System);
                 }
             });
         services.AddAuthorization();
@@ -83,6 +86,25 @@ internal static class AuthenticationSetup
             await resolveUser(context);
         };
     }
+
+    /// <summary>The library's lifetime rule (exp required, both ends with the clock skew) on the given clock.</summary>
+    private static LifetimeValidator LifetimeOn(TimeProvider time) => (notBefore, expires, _, parameters) =>
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        if (expires is null)
+        {
+            throw new SecurityTokenNoExpirationException("The token has no exp.");
+        }
+
+        if (notBefore is { } start && start > now + parameters.ClockSkew)
+        {
+            throw new SecurityTokenNotYetValidException("The token is not valid yet.") { NotBefore = start };
+        }
+
+        return expires.Value >= now - parameters.ClockSkew
+            ? true
+            : throw new SecurityTokenExpiredException("The token has expired.") { Expires = expires.Value };
+    };
 
     internal static TokenValidationParameters DevTokenParameters(SecurityKey key) => new()
     {
