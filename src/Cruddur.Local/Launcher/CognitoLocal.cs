@@ -16,6 +16,7 @@ public sealed class CognitoLocal : IAsyncDisposable
     private readonly OrphanGuard guard;
     private readonly string dataDirectory;
     private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private int disposed;
 
     private CognitoLocal(Process node, OrphanGuard guard, int port, string dataDirectory)
     {
@@ -106,9 +107,14 @@ public sealed class CognitoLocal : IAsyncDisposable
         return new LocalUserPool(this, poolId, client.GetProperty("UserPoolClient").GetProperty("ClientId").GetString()!);
     }
 
-    /// <summary>Stops node and deletes the data folder.</summary>
+    /// <summary>Stops node and deletes the data folder; a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!node.HasExited)
         {
             node.Kill(entireProcessTree: true);
@@ -226,5 +232,6 @@ public sealed record LocalUserPool(CognitoLocal Emulator, string UserPoolId, str
         ["Authentication:Cognito:ServiceUrl"] = Emulator.ServiceUrl.ToString(),
         ["Authentication:Cognito:Domain"] = Emulator.IssuerBaseUrl.ToString().TrimEnd('/'),
         ["Authentication:Cognito:Scopes"] = "openid aws.cognito.signin.user.admin",
+        ["Authentication:Cognito:LogoutEndpoint"] = "false",
     };
 }

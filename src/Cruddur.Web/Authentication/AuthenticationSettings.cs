@@ -35,8 +35,14 @@ internal sealed class CognitoSettings
     /// <summary>Where the hosted sign-in sends the browser back (one of the app client's callback URLs); the UI's own address when unset.</summary>
     public Uri? RedirectUri { get; set; }
 
-    /// <summary>The OAuth scopes the UI asks for, space-separated.</summary>
-    public string Scopes { get; set; } = "openid";
+    /// <summary>
+    /// The OAuth scopes the UI asks for, space-separated. <c>aws.cognito.signin.user.admin</c> lets the first sign-in
+    /// read the user's preferred_username and name with GetUser (the app client must allow it).
+    /// </summary>
+    public string Scopes { get; set; } = "openid aws.cognito.signin.user.admin";
+
+    /// <summary>Whether the hosted sign-in has Cognito's <c>/logout</c> (cognito-local has not); the UI's sign-out goes there.</summary>
+    public bool LogoutEndpoint { get; set; } = true;
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(UserPoolId) || !string.IsNullOrWhiteSpace(ClientId) || !string.IsNullOrWhiteSpace(Region);
 
