@@ -52,8 +52,9 @@ internal static class CruddurCli
                 db.AddCommand<DbSchemaLoadCommand>("schema-load").WithDescription("Create the users table unless it exists.");
                 db.AddCommand<DbSeedCommand>("seed").WithDescription("Insert the demo users that are missing.");
                 db.AddCommand<UpdateCognitoUserIdsCommand>("update-cognito-user-ids")
-                    .WithDescription("Set users.cognito_user_id from the user pool (preferred_username → sub), read from `aws cognito-idp list-users` JSON.")
-                    .WithExample("db", "update-cognito-user-ids", "--file", "users.json");
+                    .WithDescription("Set users.cognito_user_id from the user pool (preferred_username → sub), asked of the pool (--user-pool-id) or read from `aws cognito-idp list-users` JSON.")
+                    .WithExample("db", "update-cognito-user-ids", "--file", "users.json")
+                    .WithExample("db", "update-cognito-user-ids", "--user-pool-id", "us-east-1_AbC123");
             });
             config.AddCommand<DevCommand>("dev").WithDescription("Start the local services under .local and a throwaway Redis, load both schemas, seed, print how to connect, and run the stream processor until Ctrl+C.");
         });

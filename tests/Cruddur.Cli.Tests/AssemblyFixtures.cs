@@ -1,3 +1,4 @@
 using Cruddur.Testing;
 
 [assembly: AssemblyFixture(typeof(LocalServicesFixture))]
+[assembly: AssemblyFixture(typeof(CognitoLocalFixture))]

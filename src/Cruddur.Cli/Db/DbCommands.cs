@@ -3,6 +3,8 @@ using System.Text.Json;
 using Cruddur.Cli.Connection;
 using Cruddur.Local.Launcher;
 using Cruddur.Local.DemoData;
+using Cruddur.Messaging.Cognito;
+using Cruddur.Messaging.Hosting;
 using Cruddur.Messaging.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -45,6 +47,25 @@ internal sealed class UpdateCognitoUserIdsSettings : ConnectionSettings
     [CommandOption("--file <PATH>")]
     [Description("JSON output of `aws cognito-idp list-users --user-pool-id ...`; `-` or no option reads standard input.")]
     public string? File { get; init; }
+
+    [CommandOption("--user-pool-id <ID>")]
+    [Description("Ask this user pool itself (ListUsers, every page; SigV4 with the SDK's credential chain). Region: --region, else the id's prefix.")]
+    public string? UserPoolId { get; init; }
+
+    [CommandOption("--cognito-url <URL>")]
+    [Description("Another Cognito endpoint, such as cognito-local (Authentication__Cognito__ServiceUrl); signed with the fixed local credentials.")]
+    public string? CognitoUrl { get; init; }
+
+    public override Spectre.Console.ValidationResult Validate() =>
+        (UserPoolId, File, CognitoUrl) switch
+        {
+            ({ }, { }, _) => Spectre.Console.ValidationResult.Error("Give either --user-pool-id or --file, not both."),
+            (null, _, { }) => Spectre.Console.ValidationResult.Error("--cognito-url needs --user-pool-id."),
+            ({ } pool, _, null) when Region is null && CognitoIdentityClient.RegionOfPool(pool) is null =>
+                Spectre.Console.ValidationResult.Error($"{pool} names no region (like us-east-1_AbC123): give --region."),
+            (_, _, { } url) when !Uri.TryCreate(url, UriKind.Absolute, out _) => Spectre.Console.ValidationResult.Error("--cognito-url must be an absolute URL."),
+            _ => Spectre.Console.ValidationResult.Success(),
+        };
 }
 
 /// <summary>
@@ -57,7 +78,9 @@ internal sealed class UpdateCognitoUserIdsCommand(IAnsiConsole console) : Cruddu
 
     protected override async Task<int> ExecuteAsync(CommandEnvironment environment, UpdateCognitoUserIdsSettings settings, CancellationToken cancellationToken)
     {
-        var poolUsers = CognitoListUsers.Parse(await ReadInputAsync(settings.File, cancellationToken));
+        var poolUsers = settings.UserPoolId is { } userPoolId
+            ? await ListPoolUsersAsync(environment, settings, userPoolId, cancellationToken)
+            : CognitoListUsers.Parse(await ReadInputAsync(settings.File, cancellationToken));
         var dataSource = environment.Services.GetRequiredService<NpgsqlDataSource>();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -88,6 +111,33 @@ internal sealed class UpdateCognitoUserIdsCommand(IAnsiConsole console) : Cruddu
         return ExitCodes.Ok;
     }
 
+    private static async Task<IReadOnlyList<CognitoUser>> ListPoolUsersAsync(CommandEnvironment environment, UpdateCognitoUserIdsSettings settings, string userPoolId, CancellationToken cancellationToken)
+    {
+        var region = settings.Region ?? CognitoIdentityClient.RegionOfPool(userPoolId) ?? "us-east-1";
+        var serviceUrl = settings.CognitoUrl ?? environment.Configuration[CognitoServiceUrlKey];
+
+        // An emulator checks no signature: sign with the fixed local credentials instead of walking the chain.
+        var credentials = serviceUrl is null
+            ? await CognitoIdentityClient.DefaultCredentialsAsync(cancellationToken)
+            : DataSourceServiceCollectionExtensions.LocalCredentials;
+        using var http = CognitoIdentityClient.CreateSignedHttpClient(credentials, region);
+        var client = new CognitoIdentityClient(http, serviceUrl is null ? CognitoIdentityClient.DefaultServiceUrl(region) : new Uri(serviceUrl));
+        try
+        {
+            return await client.ListUsersAsync(userPoolId, cancellationToken);
+        }
+        catch (CognitoException exception)
+        {
+            throw new CliException($"Cognito refused ListUsers on {userPoolId}: {exception.Message}", exception);
+        }
+        catch (HttpRequestException exception)
+        {
+            throw new CliException($"Cognito at {serviceUrl ?? CognitoIdentityClient.DefaultServiceUrl(region).ToString()} did not answer: {exception.Message}", exception);
+        }
+    }
+
+    private const string CognitoServiceUrlKey = "Authentication:Cognito:ServiceUrl";
+
     private static async Task<string> ReadInputAsync(string? file, CancellationToken cancellationToken)
     {
         if (file is not null && file != "-")
@@ -106,12 +156,10 @@ internal sealed class UpdateCognitoUserIdsCommand(IAnsiConsole console) : Cruddu
     }
 }
 
-/// <summary>The parts of <c>aws cognito-idp list-users</c> output that matter here.</summary>
+/// <summary>The users of <c>aws cognito-idp list-users</c> output.</summary>
 internal static class CognitoListUsers
 {
-    public sealed record PoolUser(string Username, string? PreferredUsername, string? Sub);
-
-    public static IReadOnlyList<PoolUser> Parse(string json)
+    public static IReadOnlyList<CognitoUser> Parse(string json)
     {
         try
         {
@@ -121,23 +169,12 @@ internal static class CognitoListUsers
                 throw new CliException("The input has no \"Users\" array: is it the output of `aws cognito-idp list-users`?");
             }
 
-            return [.. users.EnumerateArray().Select(Read)];
+            return [.. users.EnumerateArray().Select(user => CognitoUser.Read(user, "Attributes"))];
         }
         catch (JsonException exception)
         {
             throw new CliException($"The input is not JSON: {exception.Message}", exception);
         }
-    }
-
-    private static PoolUser Read(JsonElement user)
-    {
-        var attributes = user.TryGetProperty("Attributes", out var list) && list.ValueKind == JsonValueKind.Array
-            ? list.EnumerateArray()
-                .Where(attribute => attribute.TryGetProperty("Name", out _) && attribute.TryGetProperty("Value", out _))
-                .ToDictionary(attribute => attribute.GetProperty("Name").GetString() ?? "", attribute => attribute.GetProperty("Value").GetString())
-            : [];
-        var username = user.TryGetProperty("Username", out var name) ? name.GetString() ?? "?" : "?";
-        return new PoolUser(username, attributes.GetValueOrDefault("preferred_username"), attributes.GetValueOrDefault("sub"));
     }
 }
 

@@ -18,6 +18,15 @@ internal sealed class CognitoSettings
     public Uri? IssuerBaseUrl { get; set; }
 
     /// <summary>
+    /// Cognito's API endpoint (GetUser at first sign-in); <c>https://cognito-idp.{Region}.amazonaws.com</c> unless set,
+    /// e.g. to cognito-local.
+    /// </summary>
+    public Uri? ServiceUrl { get; set; }
+
+    /// <summary>Where the API calls go.</summary>
+    public Uri ServiceEndpoint => ServiceUrl ?? IssuerBaseUrl ?? new Uri($"https://cognito-idp.{Region}.amazonaws.com/");
+
+    /// <summary>
     /// The hosted sign-in's domain for the web UI (<c>my-app.auth.us-east-1.amazoncognito.com</c> or a custom domain);
     /// without it the API still accepts tokens, but the UI cannot sign anyone in.
     /// </summary>
@@ -26,8 +35,14 @@ internal sealed class CognitoSettings
     /// <summary>Where the hosted sign-in sends the browser back (one of the app client's callback URLs); the UI's own address when unset.</summary>
     public Uri? RedirectUri { get; set; }
 
-    /// <summary>The OAuth scopes the UI asks for, space-separated.</summary>
-    public string Scopes { get; set; } = "openid";
+    /// <summary>
+    /// The OAuth scopes the UI asks for, space-separated. <c>aws.cognito.signin.user.admin</c> lets the first sign-in
+    /// read the user's preferred_username and name with GetUser (the app client must allow it).
+    /// </summary>
+    public string Scopes { get; set; } = "openid aws.cognito.signin.user.admin";
+
+    /// <summary>Whether the hosted sign-in has Cognito's <c>/logout</c> (cognito-local has not); the UI's sign-out goes there.</summary>
+    public bool LogoutEndpoint { get; set; } = true;
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(UserPoolId) || !string.IsNullOrWhiteSpace(ClientId) || !string.IsNullOrWhiteSpace(Region);
 

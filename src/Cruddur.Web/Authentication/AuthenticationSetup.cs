@@ -33,6 +33,7 @@ internal static class AuthenticationSetup
         services.AddSingleton(provider => DevTokens.Create(provider.GetRequiredService<IOptions<DevTokenSettings>>().Value, TimeProvider.System));
         services.AddMemoryCache();
         services.AddSingleton<CurrentUserResolver>();
+        services.AddFirstSignIn();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<AcceptedTokens, IOptions<CognitoSettings>, IServiceProvider>((options, accepted, cognito, provider) =>
@@ -44,6 +45,9 @@ internal static class AuthenticationSetup
                 else
                 {
                     ConfigureCognito(options, cognito.Value);
+
+                    // exp and nbf against the app's clock (TimeProvider), so a test can move it past cognito-local's 24 h tokens.
+                    options.TokenValidationParameters.LifetimeValidator = LifetimeOn(provider.GetService<TimeProvider>() ?? TimeProvider.System);
                 }
             });
         services.AddAuthorization();
@@ -83,6 +87,25 @@ internal static class AuthenticationSetup
         };
     }
 
+    /// <summary>The library's lifetime rule (exp required, both ends with the clock skew) on the given clock.</summary>
+    private static LifetimeValidator LifetimeOn(TimeProvider time) => (notBefore, expires, _, parameters) =>
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        if (expires is null)
+        {
+            throw new SecurityTokenNoExpirationException("The token has no exp.");
+        }
+
+        if (notBefore is { } start && start > now + parameters.ClockSkew)
+        {
+            throw new SecurityTokenNotYetValidException("The token is not valid yet.") { NotBefore = start };
+        }
+
+        return expires.Value >= now - parameters.ClockSkew
+            ? true
+            : throw new SecurityTokenExpiredException("The token has expired.") { Expires = expires.Value };
+    };
+
     internal static TokenValidationParameters DevTokenParameters(SecurityKey key) => new()
     {
         ValidIssuer = DevTokenSettings.Issuer,
@@ -112,6 +135,21 @@ internal static class AuthenticationSetup
         var subject = (context.SecurityToken as JsonWebToken)?.Subject;
         var resolver = context.HttpContext.RequestServices.GetRequiredService<CurrentUserResolver>();
         var user = string.IsNullOrEmpty(subject) ? null : await resolver.FindAsync(subject, context.HttpContext.RequestAborted);
+        if (user is null && subject is { Length: > 0 } && context.SecurityToken is JsonWebToken { EncodedToken: var accessToken }
+            && context.HttpContext.RequestServices.GetRequiredService<AcceptedTokens>().Kind == TokenKind.Cognito)
+        {
+            try
+            {
+                var created = await context.HttpContext.RequestServices.GetRequiredService<FirstSignIn>().CreateUserAsync(subject, accessToken, context.HttpContext.RequestAborted);
+                user = await resolver.FindAsync(subject, context.HttpContext.RequestAborted) ?? new CurrentUser(created);
+            }
+            catch (TokenRejectedException rejected)
+            {
+                context.Fail(rejected);
+                return;
+            }
+        }
+
         if (user is null)
         {
             context.Fail(new TokenRejectedException(ApiErrorCodes.UserUnknown, "The token is valid but names no Cruddur user; sign up first."));
@@ -132,12 +170,16 @@ internal static class AuthenticationSetup
             _ => (ApiErrorCodes.TokenInvalid, "The token is not valid here."),
         };
         context.Response.Headers.WWWAuthenticate = context.AuthenticateFailure is null ? "Bearer" : "Bearer error=\"invalid_token\"";
-        await ApiProblems.WriteAsync(context.HttpContext, StatusCodes.Status401Unauthorized, code, detail);
+        var status = context.AuthenticateFailure is TokenRejectedException { Status: var rejectedStatus } ? rejectedStatus : StatusCodes.Status401Unauthorized;
+        await ApiProblems.WriteAsync(context.HttpContext, status, code, detail);
     }
 }
 
-/// <summary>A token that validated but that the app refuses; <see cref="Code"/> is the problem's error code.</summary>
-internal sealed class TokenRejectedException(string code, string message) : AuthenticationFailureException(message)
+/// <summary>A token that validated but that the app refuses; <see cref="Code"/> is the problem's error code, <see cref="Status"/> its status (401 unless said).</summary>
+internal sealed class TokenRejectedException(string code, string message, int status = StatusCodes.Status401Unauthorized, Exception? innerException = null)
+    : AuthenticationFailureException(message, innerException)
 {
     public string Code { get; } = code;
+
+    public int Status { get; } = status;
 }

@@ -69,5 +69,5 @@ internal static partial class DevSignInApi
     }
 
     [GeneratedRegex("^[A-Za-z0-9_]{1,30}$")]
-    private static partial Regex HandlePattern();
+    internal static partial Regex HandlePattern();
 }

@@ -64,7 +64,8 @@ internal sealed record CognitoUiJson(
     [property: JsonPropertyName("domain")] string Domain,
     [property: JsonPropertyName("client_id")] string ClientId,
     [property: JsonPropertyName("redirect_uri")] string? RedirectUri,
-    [property: JsonPropertyName("scopes")] string Scopes);
+    [property: JsonPropertyName("scopes")] string Scopes,
+    [property: JsonPropertyName("logout")] bool Logout);
 
 /// <summary>The answer of <c>/api/health-check</c>.</summary>
 internal sealed record HealthCheckJson([property: JsonPropertyName("success")] bool Success);

@@ -47,6 +47,7 @@ internal static partial class LocalRunSetup
 
         var local = await LocalEnvironment.StartForAsync(builder.Configuration, CancellationToken.None);
         builder.Configuration.AddInMemoryCollection(local.Settings);
+        await LocalCognitoRun.StartIfAskedAsync(builder, CancellationToken.None);
         if (builder.Configuration[CruddurSettings.PostgresConnectionString] is { Length: > 0 } connectionString)
         {
             var shortened = new NpgsqlConnectionStringBuilder(connectionString);
@@ -79,7 +80,7 @@ internal static partial class LocalRunSetup
     /// <summary>Once the server listens, prints where and how to sign in (Development only).</summary>
     public static WebApplication PrintSignInHelpWhenStarted(this WebApplication app)
     {
-        if (!app.Services.GetRequiredService<IOptions<LocalRunSettings>>().Value.PrintSignInHelp)
+        if (!app.Services.GetRequiredService<IOptions<LocalRunSettings>>().Value.PrintSignInHelp || app.Services.GetService<LocalCognitoRun>() is not null)
         {
             return app;
         }

@@ -42,4 +42,8 @@ internal static class ApiErrorCodes
     public const string TokenExpired = "token_expired";
     public const string TokenNotAccess = "token_not_access";
     public const string UserUnknown = "user_unknown";
+
+    // First sign-in of a Cognito user (just-in-time sign-up).
+    public const string HandleTaken = "handle_taken";
+    public const string ProfileIncomplete = "profile_incomplete";
 }

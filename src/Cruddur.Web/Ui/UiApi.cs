@@ -43,7 +43,7 @@ internal static class UiApi
         }
 
         return CognitoDomain(cognito) is { } domain
-            ? new UiConfigJson("cognito", new CognitoUiJson(domain, cognito.ClientId!, cognito.RedirectUri?.ToString(), cognito.Scopes))
+            ? new UiConfigJson("cognito", new CognitoUiJson(domain, cognito.ClientId!, cognito.RedirectUri?.ToString(), cognito.Scopes, cognito.LogoutEndpoint))
             : new UiConfigJson("unavailable", null); // tokens are accepted, but the UI has no hosted sign-in to send people to
     }
 }

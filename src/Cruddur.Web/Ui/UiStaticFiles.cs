@@ -34,6 +34,6 @@ internal static class UiStaticFiles
     /// <summary>Only this origin's files; fetches to this origin and, for the PKCE token exchange, the Cognito domain.</summary>
     internal static string ContentSecurityPolicy(string? cognitoDomain) =>
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-        + $"connect-src 'self'{(cognitoDomain is null ? "" : $" https://{cognitoDomain}")}; "
+        + $"connect-src 'self'{(cognitoDomain is null ? "" : cognitoDomain.Contains("://", StringComparison.Ordinal) ? $" {cognitoDomain}" : $" https://{cognitoDomain}")}; "
         + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 }

@@ -19,7 +19,7 @@ namespace Cruddur.Web.BrowserTests.Infrastructure;
 /// </summary>
 public sealed class UiServer(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
 {
-    public static async Task<UiServer> StartAsync(LocalServicesFixture services, CancellationToken cancellationToken)
+    public static async Task<UiServer> StartAsync(LocalServicesFixture services, CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? extra = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -34,6 +34,11 @@ public sealed class UiServer(IReadOnlyDictionary<string, string?> settings) : We
             ["RateLimiting:Posts:PermitLimit"] = "10000", // the tests seed long conversations through the API
             ["Logging:LogLevel:Cruddur.Messaging.Stream"] = "Warning",
         };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
         var server = new UiServer(settings);
         server.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         server.StartServer();

@@ -24,7 +24,7 @@ public sealed class UiApiTests(LocalServicesFixture services)
         using var client = app.CreateClient();
 
         (await client.GetStringAsync("/api/ui-config", Token)).ShouldBe(
-            "{\"sign_in\":\"cognito\",\"cognito\":{\"domain\":\"cruddur.auth.eu-west-2.amazoncognito.com\",\"client_id\":\"client123\",\"redirect_uri\":\"https://cruddur.example/\",\"scopes\":\"openid\"}}");
+            "{\"sign_in\":\"cognito\",\"cognito\":{\"domain\":\"cruddur.auth.eu-west-2.amazoncognito.com\",\"client_id\":\"client123\",\"redirect_uri\":\"https://cruddur.example/\",\"scopes\":\"openid aws.cognito.signin.user.admin\",\"logout\":true}}");
         using var page = await client.GetAsync("/", Token);
         page.StatusCode.ShouldBe(HttpStatusCode.OK);
         page.Headers.GetValues("Content-Security-Policy").Single().ShouldContain("connect-src 'self' https://cruddur.auth.eu-west-2.amazoncognito.com;");

@@ -20,7 +20,12 @@ export function saveSession(value) {
   sessionStorage.setItem(TOKEN_KEY, JSON.stringify(value));
 }
 
-export function signOut() {
+export function forgetSession() {
   sessionStorage.removeItem(TOKEN_KEY);
+  current = null;
+}
+
+export function signOut() {
+  forgetSession();
   location.reload();
 }

@@ -11,6 +11,8 @@ export function showSignIn(config, onSignedIn) {
   const cognito = config.sign_in === "cognito";
   const unavailable = config.sign_in === "unavailable";
   $("dev-fields").hidden = cognito || unavailable;
+  // A hidden required field would stop the form (the browser cannot focus it to complain).
+  $("sign-in-handle").required = !(cognito || unavailable);
   $("sign-in-button").disabled = unavailable;
   $("sign-in-mode-note").textContent = unavailable
     ? "Sign-in is not set up for this site (the server has no Cognito domain)."
