@@ -18,4 +18,7 @@ if [ ! -x "$chromium" ]; then
   fi
 fi
 
+# CI's own summary parser is checked first: a parser that misreads a crash would hide every failure below.
+.ci/summarize-test
+
 exec dotnet test --solution Cruddur.slnx "$@"
