@@ -26,4 +26,13 @@ public static class MessagingErrorCodes
 
     /// <summary>The page size is outside 1–100.</summary>
     public const string LimitOutOfRange = "limit_out_of_range";
+
+    /// <summary>The message holds NUL or another C0 control character (tab and newline are allowed).</summary>
+    public const string MessageControlCharacter = "message_control_character";
+
+    /// <summary>A new handle is not 1–30 ASCII letters, digits or underscores.</summary>
+    public const string HandleInvalid = "handle_invalid";
+
+    /// <summary>A display name is over 100 characters or holds control, bidi-override or zero-width characters.</summary>
+    public const string DisplayNameInvalid = "display_name_invalid";
 }
