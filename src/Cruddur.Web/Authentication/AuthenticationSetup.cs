@@ -33,6 +33,7 @@ internal static class AuthenticationSetup
         services.AddSingleton(provider => DevTokens.Create(provider.GetRequiredService<IOptions<DevTokenSettings>>().Value, TimeProvider.System));
         services.AddMemoryCache();
         services.AddSingleton<CurrentUserResolver>();
+        services.AddSingleton<JwksRetriever>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<AcceptedTokens, IOptions<CognitoSettings>, IServiceProvider>((options, accepted, cognito, provider) =>
@@ -43,14 +44,14 @@ internal static class AuthenticationSetup
                 }
                 else
                 {
-                    ConfigureCognito(options, cognito.Value);
+                    ConfigureCognito(options, cognito.Value, provider.GetRequiredService<JwksRetriever>());
                 }
             });
         services.AddAuthorization();
         return builder;
     }
 
-    private static void ConfigureCognito(JwtBearerOptions options, CognitoSettings cognito)
+    private static void ConfigureCognito(JwtBearerOptions options, CognitoSettings cognito, JwksRetriever jwks)
     {
         Configure(options, new TokenValidationParameters
         {
@@ -60,7 +61,7 @@ internal static class AuthenticationSetup
         });
         options.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
             cognito.JwksUri.ToString(),
-            new JwksRetriever(),
+            jwks,
             new HttpDocumentRetriever { RequireHttps = cognito.JwksUri.Scheme == Uri.UriSchemeHttps });
         var events = options.Events;
         var resolveUser = events.OnTokenValidated;
@@ -124,6 +125,14 @@ internal static class AuthenticationSetup
     private static async Task WriteChallengeAsync(JwtBearerChallengeContext context)
     {
         context.HandleResponse();
+        if (context.AuthenticateFailure is SecurityTokenSignatureKeyNotFoundException && context.HttpContext.RequestServices.GetService<JwksRetriever>() is { KeysUnavailable: true })
+        {
+            // Nobody's token can be checked right now: say so, so that clients keep their session and retry.
+            context.Response.Headers.RetryAfter = "5";
+            await ApiProblems.WriteAsync(context.HttpContext, StatusCodes.Status503ServiceUnavailable, ApiErrorCodes.ServiceUnavailable, "Sign-in keys cannot be fetched right now; try again shortly.");
+            return;
+        }
+
         var (code, detail) = context.AuthenticateFailure switch
         {
             null => (ApiErrorCodes.AuthenticationRequired, "Send a bearer token in the Authorization header."),

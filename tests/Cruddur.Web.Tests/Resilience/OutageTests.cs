@@ -86,6 +86,34 @@ public sealed class OutageTests(LocalServicesFixture services)
     }
 
     [Fact]
+    public async Task A_hung_DynamoDB_is_a_503_within_the_clients_attempt_budget_and_the_app_recovers()
+    {
+        // The bound is configuration, checked here without a clock: at most two attempts of a short time-out. The time
+        // a hung request really takes is printed (and measured in the note), never asserted.
+        var config = DataSourceServiceCollectionExtensions.LocalClientConfig(services.DynamoDbServiceUrl);
+        (config.Timeout!.Value * (config.MaxErrorRetry + 1)).ShouldBeLessThanOrEqualTo(TimeSpan.FromSeconds(5));
+
+        await using var proxy = new TcpProxy(services.DynamoDbServiceUrl.Port);
+        await using var app = await CruddurWebApplication.StartAsync(services, dynamoDbServiceUrl: proxy.Url);
+        using var alice = await app.SignInAsync(CruddurWebApplication.UniqueHandle("alice"));
+        using var bob = await app.SignInAsync(CruddurWebApplication.UniqueHandle("bob"));
+        var group = (await alice.Client.SendToHandleAsync(bob.Handle, "before the hang")).GetProperty("message_group_uuid").GetGuid();
+
+        proxy.Hung = true;
+        var hung = System.Diagnostics.Stopwatch.StartNew();
+        using (var read = await alice.Client.GetAsync($"/api/messages/{group}", Token))
+        {
+            await read.ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable, "service_unavailable");
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"hung DynamoDB → 503 after {hung.Elapsed.TotalMilliseconds:F0} ms");
+        Console.WriteLine($"hung DynamoDB → 503 after {hung.Elapsed.TotalMilliseconds:F0} ms");
+        proxy.Hung = false;
+
+        (await alice.Client.GetJsonAsync($"/api/messages/{group}")).GetArrayLength().ShouldBe(1);
+    }
+
+    [Fact]
     public async Task While_PostgreSQL_is_unreachable_sign_in_and_token_look_ups_are_503_and_the_app_recovers()
     {
         var database = new NpgsqlConnectionStringBuilder(await services.CreateDatabaseAsync(Token));
