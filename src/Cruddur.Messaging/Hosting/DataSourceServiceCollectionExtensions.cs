@@ -50,7 +50,7 @@ public static class DataSourceServiceCollectionExtensions
     /// How long one DynamoDB attempt may take. A store that accepts connections but never answers (hung, not refusing)
     /// must become a 503 within seconds, not after the SDK's 100 s default; DynamoDB answers in milliseconds otherwise.
     /// </summary>
-    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(3);
 
     /// <summary>
     /// Client settings for a DynamoDB at a URL: short time-outs and one retry, so an unreachable or hung endpoint fails

@@ -2,6 +2,7 @@ using Cruddur.Messaging.Users;
 using Cruddur.Web.Authentication;
 using Cruddur.Web.Json;
 using Cruddur.Web.Problems;
+using Cruddur.Web.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Cruddur.Web.DevSignIn;
@@ -24,6 +25,7 @@ internal static class DevSignInApi
         app.MapGroup("/api/dev")
             .WithTags("Development")
             .AllowAnonymous()
+            .RequireRateLimiting(PublicRateLimit.PolicyName)
             .MapPost("/sign-in", SignInAsync)
             .WithName("DevSignIn")
             .WithSummary("Signs in (and signs up) a user by handle and answers a local bearer token.")
