@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Cruddur.Messaging.Errors;
-using Cruddur.Messaging.Messages;
 using static Cruddur.Messaging.Errors.MessagingErrorCodes;
 
 namespace Cruddur.Messaging.Users;
@@ -15,9 +14,12 @@ public static partial class UserText
     /// <summary>The most UTF-16 characters of a display name.</summary>
     public const int MaxDisplayNameLength = 100;
 
-    /// <summary>A handle as typed (one <c>@</c> and blanks dropped), or <see cref="MessagingErrorCodes.HandleInvalid"/>.</summary>
-    public static Outcome<string> Handle(string? text) =>
-        HandleText.Parse(text) is { } handle && HandlePattern().IsMatch(handle)
+    /// <summary>
+    /// A handle in its stored form (as <c>HandleText.Parse</c> gives it: no <c>@</c>, no blanks), or
+    /// <see cref="MessagingErrorCodes.HandleInvalid"/>.
+    /// </summary>
+    public static Outcome<string> Handle(string? handle) =>
+        handle is not null && HandlePattern().IsMatch(handle)
             ? handle
             : new MessagingError(HandleInvalid, MessagingErrorKind.Invalid, "A handle is 1–30 letters, digits or underscores.");
 

@@ -1,3 +1,4 @@
+using Cruddur.Messaging.Messages;
 using Cruddur.Messaging.Users;
 using Cruddur.Web.Authentication;
 using Cruddur.Web.Json;
@@ -42,7 +43,7 @@ internal static class DevSignInApi
             return problem;
         }
 
-        var handle = UserText.Handle(body!.Handle);
+        var handle = UserText.Handle(HandleText.Parse(body!.Handle));
         if (handle.Error is { } badHandle)
         {
             return ApiProblems.From(badHandle);
