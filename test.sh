@@ -30,4 +30,7 @@ if ! command -v redis-server >/dev/null; then
   fi
 fi
 
+# CI's own summary parser is checked first: a parser that misreads a crash would hide every failure below.
+.ci/summarize-test
+
 exec dotnet test --solution Cruddur.slnx "$@"

@@ -52,6 +52,10 @@ builder.AddCruddurTelemetry();
 // Per-user limit on sending, readiness of both stores, and the API description.
 builder.Services.AddPostRateLimit();
 builder.Services.AddReadinessChecks();
+
+// Anonymous routes that cost store calls: a per-address limit, and readiness answered from a result at most 1 s old.
+builder.Services.AddPublicRateLimit();
+builder.Services.AddReadinessCache();
 builder.Services.AddOpenApi();
 
 var app = builder.Build();

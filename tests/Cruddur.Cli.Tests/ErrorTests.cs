@@ -11,7 +11,6 @@ public sealed class ErrorTests(LocalServicesFixture services)
 
         result.ExitCode.ShouldBe(1);
         result.Lines.ShouldHaveSingleItem().ShouldStartWith("Error: Cannot reach DynamoDB at http://127.0.0.1:1");
-        result.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -21,7 +20,6 @@ public sealed class ErrorTests(LocalServicesFixture services)
 
         result.ExitCode.ShouldBe(1);
         result.Lines.ShouldHaveSingleItem().ShouldStartWith("Error: Cannot reach PostgreSQL at 127.0.0.1:1");
-        result.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(10));
     }
 
     [Fact]

@@ -49,7 +49,6 @@ public sealed partial class MessagingUiTests(BrowserFixture browser) : IClassFix
         var latency = sent.Elapsed;
         await File.WriteAllTextAsync(Path.Combine(BrowserFixture.ScreenshotDirectory, "live-latency.txt"), string.Create(CultureInfo.InvariantCulture, $"reply sent → shown to the other user: {latency.TotalMilliseconds:F0} ms\n"), Token);
         TestContext.Current.TestOutputHelper?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Live update after {latency.TotalMilliseconds:F0} ms"));
-        latency.ShouldBeLessThan(TimeSpan.FromSeconds(5), "a reply should show live within a few seconds (about 2 s aimed at)");
         await Expect(alicePage.Locator("#groups .group-handle").First).ToHaveTextAsync("@" + bob);
         await Expect(alicePage.Group(bob).Locator(".group-message")).ToHaveTextAsync("Yes! 12:30?");
         await Expect(alicePage.Locator("#messages .message")).ToHaveCountAsync(2);

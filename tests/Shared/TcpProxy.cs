@@ -26,6 +26,9 @@ public sealed class TcpProxy : IAsyncDisposable
 
     public int TargetPort { get; set; }
 
+    /// <summary>While true, connections stay open but no byte moves either way: a hung store, not a refusing one.</summary>
+    public bool Hung { get; set; }
+
     public async ValueTask DisposeAsync()
     {
         await stopping.CancelAsync();
@@ -50,6 +53,21 @@ public sealed class TcpProxy : IAsyncDisposable
         }
     }
 
+    private async Task PumpAsync(Stream from, Stream to)
+    {
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await from.ReadAsync(buffer, stopping.Token)) > 0)
+        {
+            while (Hung)
+            {
+                await Task.Delay(20, stopping.Token);
+            }
+
+            await to.WriteAsync(buffer.AsMemory(0, read), stopping.Token);
+        }
+    }
+
     private async Task ForwardAsync(TcpClient client, int port)
     {
         using (client)
@@ -60,7 +78,7 @@ public sealed class TcpProxy : IAsyncDisposable
                 await target.ConnectAsync(IPAddress.Loopback, port, stopping.Token);
                 using var clientStream = client.GetStream();
                 using var targetStream = target.GetStream();
-                await Task.WhenAny(clientStream.CopyToAsync(targetStream, stopping.Token), targetStream.CopyToAsync(clientStream, stopping.Token));
+                await Task.WhenAny(PumpAsync(clientStream, targetStream), PumpAsync(targetStream, clientStream));
             }
             catch (Exception exception) when (exception is SocketException or IOException or OperationCanceledException)
             {

@@ -15,4 +15,10 @@ internal static partial class MessagingLog
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Skipped a malformed item {Pk} / {Sk}")]
     public static partial void MalformedItem(this ILogger logger, string? pk, string? sk);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Idempotency key {Key} of user {UserUuid} was taken over while its request ran; its result was not stored")]
+    public static partial void IdempotencyClaimLost(this ILogger logger, Guid userUuid, string key);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Could not renew the lease of idempotency key {Key} of user {UserUuid}; trying again")]
+    public static partial void IdempotencyRenewFailed(this ILogger logger, Guid userUuid, string key, Exception exception);
 }

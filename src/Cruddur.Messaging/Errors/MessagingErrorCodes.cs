@@ -29,4 +29,13 @@ public static class MessagingErrorCodes
 
     /// <summary>The read position (<c>created_at</c> of a mark-read) is not a timestamp.</summary>
     public const string ReadPositionInvalid = "read_position_invalid";
+
+    /// <summary>The message holds NUL or another C0 control character (tab and newline are allowed).</summary>
+    public const string MessageControlCharacter = "message_control_character";
+
+    /// <summary>A new handle is not 1–30 ASCII letters, digits or underscores.</summary>
+    public const string HandleInvalid = "handle_invalid";
+
+    /// <summary>A display name is over 100 characters or holds control, bidi-override or zero-width characters.</summary>
+    public const string DisplayNameInvalid = "display_name_invalid";
 }

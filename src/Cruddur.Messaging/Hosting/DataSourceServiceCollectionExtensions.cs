@@ -40,18 +40,27 @@ public static class DataSourceServiceCollectionExtensions
 
         if (!string.IsNullOrWhiteSpace(region))
         {
-            return new AmazonDynamoDBClient(new AmazonDynamoDBConfig { RegionEndpoint = RegionEndpoint.GetBySystemName(region) });
+            return new AmazonDynamoDBClient(new AmazonDynamoDBConfig { RegionEndpoint = RegionEndpoint.GetBySystemName(region), Timeout = AttemptTimeout });
         }
 
         throw new InvalidOperationException($"Neither {CruddurSettings.DynamoDbServiceUrl} nor {CruddurSettings.DynamoDbRegion} is set.");
     }
 
-    /// <summary>Client settings for a DynamoDB at a URL: short time-outs and few retries, so an unreachable endpoint fails within seconds.</summary>
+    /// <summary>
+    /// How long one DynamoDB attempt may take. A store that accepts connections but never answers (hung, not refusing)
+    /// must become a 503 within seconds, not after the SDK's 100 s default; DynamoDB answers in milliseconds otherwise.
+    /// </summary>
+    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// Client settings for a DynamoDB at a URL: short time-outs and one retry, so an unreachable or hung endpoint fails
+    /// within about two attempts of <see cref="AttemptTimeout"/>.
+    /// </summary>
     public static AmazonDynamoDBConfig LocalClientConfig(Uri serviceUrl, string? region = null) => new()
     {
         ServiceURL = serviceUrl.ToString(),
         AuthenticationRegion = string.IsNullOrWhiteSpace(region) ? "us-east-1" : region,
-        Timeout = TimeSpan.FromSeconds(10),
-        MaxErrorRetry = 2,
+        Timeout = AttemptTimeout,
+        MaxErrorRetry = 1,
     };
 }

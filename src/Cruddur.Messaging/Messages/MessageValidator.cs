@@ -20,6 +20,12 @@ internal static class MessageValidator
             return Invalid(MessageBlank, "The message is empty.");
         }
 
+        // NUL and the other C0 controls hide text from people and break tools downstream; tab and newline are text.
+        if (trimmed.Any(c => c < ' ' && c is not '\t' and not '\n'))
+        {
+            return Invalid(MessageControlCharacter, "A message cannot hold control characters other than tab and newline.");
+        }
+
         // Cheap bound first: every text element is at least one UTF-16 char.
         return trimmed.Length > MaxTextElements && new StringInfo(trimmed).LengthInTextElements > MaxTextElements
             ? Invalid(MessageTooLong, $"A message has at most {MaxTextElements} characters.")

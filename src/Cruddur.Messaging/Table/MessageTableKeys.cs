@@ -34,6 +34,7 @@ internal static class MessageTableKeys
     public const string RequestHash = "request_hash";
     public const string Response = "response";
     public const string LeaseUntil = "lease_until";
+    public const string ClaimToken = "claim_token";
 
     /// <summary>The table's TTL attribute (epoch seconds); DynamoDB deletes an item some time after it passes.</summary>
     public const string ExpiresAt = "expires_at";

@@ -11,15 +11,15 @@ public sealed class UserStore(NpgsqlDataSource dataSource)
     public Task<User?> FindByCognitoUserIdAsync(string cognitoUserId, CancellationToken cancellationToken) =>
         CanBeStored(cognitoUserId) ? FindOneAsync("WHERE cognito_user_id = $1", cognitoUserId, cancellationToken) : Task.FromResult<User?>(null);
 
-    /// <summary>The user with this handle (exact, without <c>@</c>), or null.</summary>
+    /// <summary>The user with this handle (without <c>@</c>, in any case), or null.</summary>
     public Task<User?> FindByHandleAsync(string handle, CancellationToken cancellationToken) =>
-        CanBeStored(handle) ? FindOneAsync("WHERE handle = $1", handle, cancellationToken) : Task.FromResult<User?>(null);
+        CanBeStored(handle) ? FindOneAsync("WHERE lower(handle) = lower($1)", handle, cancellationToken) : Task.FromResult<User?>(null);
 
     /// <summary>The user with this uuid, or null.</summary>
     public Task<User?> FindByUuidAsync(Guid uuid, CancellationToken cancellationToken) =>
         FindOneAsync("WHERE uuid = $1", uuid, cancellationToken);
 
-    /// <summary>Creates the user unless the handle exists; either way returns the stored user.</summary>
+    /// <summary>Creates the user unless the handle exists (in any case); either way returns the stored user.</summary>
     public async Task<User> CreateIfAbsentAsync(string handle, string displayName, string email, string? cognitoUserId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(SqlFiles.Read("Users/users.create-if-absent.sql"));

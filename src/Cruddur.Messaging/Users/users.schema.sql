@@ -1,4 +1,4 @@
--- The original Cruddur users table, with handle unique and cognito_user_id unique where set.
+-- The original Cruddur users table, with handle unique (also without regard to case) and cognito_user_id unique where set.
 CREATE EXTENSION IF NOT EXISTS "uuid-ossp";
 
 CREATE TABLE IF NOT EXISTS public.users (
@@ -11,4 +11,6 @@ CREATE TABLE IF NOT EXISTS public.users (
 );
 
 CREATE UNIQUE INDEX IF NOT EXISTS users_handle_key ON public.users (handle);
+-- AndrewBrown and andrewbrown are one person to a reader: one handle. Look-ups by handle use this index.
+CREATE UNIQUE INDEX IF NOT EXISTS users_handle_lower_key ON public.users (lower(handle));
 CREATE UNIQUE INDEX IF NOT EXISTS users_cognito_user_id_key ON public.users (cognito_user_id) WHERE cognito_user_id IS NOT NULL;

@@ -34,6 +34,7 @@ internal static class AuthenticationSetup
         services.AddMemoryCache();
         services.AddSingleton<CurrentUserResolver>();
         services.AddFirstSignIn();
+        services.AddSingleton<JwksRetriever>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<AcceptedTokens, IOptions<CognitoSettings>, IServiceProvider>((options, accepted, cognito, provider) =>
@@ -44,7 +45,7 @@ internal static class AuthenticationSetup
                 }
                 else
                 {
-                    ConfigureCognito(options, cognito.Value);
+                    ConfigureCognito(options, cognito.Value, provider.GetRequiredService<JwksRetriever>());
 
                     // exp and nbf against the app's clock (TimeProvider), so a test can move it past cognito-local's 24 h tokens.
                     options.TokenValidationParameters.LifetimeValidator = LifetimeOn(provider.GetService<TimeProvider>() ?? TimeProvider.System);
@@ -54,7 +55,7 @@ internal static class AuthenticationSetup
         return builder;
     }
 
-    private static void ConfigureCognito(JwtBearerOptions options, CognitoSettings cognito)
+    private static void ConfigureCognito(JwtBearerOptions options, CognitoSettings cognito, JwksRetriever jwks)
     {
         Configure(options, new TokenValidationParameters
         {
@@ -64,7 +65,7 @@ internal static class AuthenticationSetup
         });
         options.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
             cognito.JwksUri.ToString(),
-            new JwksRetriever(),
+            jwks,
             new HttpDocumentRetriever { RequireHttps = cognito.JwksUri.Scheme == Uri.UriSchemeHttps });
         var events = options.Events;
         var resolveUser = events.OnTokenValidated;
@@ -162,6 +163,14 @@ internal static class AuthenticationSetup
     private static async Task WriteChallengeAsync(JwtBearerChallengeContext context)
     {
         context.HandleResponse();
+        if (context.AuthenticateFailure is SecurityTokenSignatureKeyNotFoundException && context.HttpContext.RequestServices.GetService<JwksRetriever>() is { KeysUnavailable: true })
+        {
+            // Nobody's token can be checked right now: say so, so that clients keep their session and retry.
+            context.Response.Headers.RetryAfter = "5";
+            await ApiProblems.WriteAsync(context.HttpContext, StatusCodes.Status503ServiceUnavailable, ApiErrorCodes.ServiceUnavailable, "Sign-in keys cannot be fetched right now; try again shortly.");
+            return;
+        }
+
         var (code, detail) = context.AuthenticateFailure switch
         {
             null => (ApiErrorCodes.AuthenticationRequired, "Send a bearer token in the Authorization header."),

@@ -1,7 +1,6 @@
 using Cruddur.Messaging.Cognito;
 using Cruddur.Messaging.Messages;
 using Cruddur.Messaging.Users;
-using Cruddur.Web.DevSignIn;
 using Cruddur.Web.Problems;
 using Microsoft.Extensions.Options;
 
@@ -40,13 +39,13 @@ internal sealed partial class FirstSignIn(UserStore users, CognitoIdentityClient
             throw new TokenRejectedException(ApiErrorCodes.UserUnknown, "Cognito's user is not the token's subject.");
         }
 
-        var handle = HandleText.Parse(poolUser.PreferredUsername) ?? "";
-        if (!DevSignInApi.HandlePattern().IsMatch(handle))
+        // The same rules as every other way a user is made (UserText): plain ASCII handle, no look-alike display name.
+        if (UserText.Handle(HandleText.Parse(poolUser.PreferredUsername)).Value is not { } handle)
         {
             throw new TokenRejectedException(ApiErrorCodes.ProfileIncomplete, "Your pool profile needs a preferred_username of 1–30 letters, digits or underscores: it becomes your handle.", StatusCodes.Status403Forbidden);
         }
 
-        var displayName = poolUser.Name?.Trim() is { Length: > 0 and <= 100 } name && !name.Any(char.IsControl) ? name : handle;
+        var displayName = UserText.DisplayName(poolUser.Name, handle).Value ?? handle;
         var email = poolUser.Email is { Length: > 0 and <= 254 } address && !address.Any(char.IsControl) ? address : $"{handle}@example.invalid";
         var user = await CreateOrFindAsync(handle, displayName, email, sub, cancellationToken);
         if (user.CognitoUserId != sub)

@@ -10,9 +10,30 @@ namespace Cruddur.Web.Authentication;
 /// </summary>
 internal sealed class JwksRetriever : IConfigurationRetriever<OpenIdConnectConfiguration>
 {
+    private volatile bool keysUnavailable;
+
+    /// <summary>
+    /// True while the last fetch of the keys failed: a token whose key is unknown then cannot be checked at all (an
+    /// outage, answered 503), rather than being wrong (401). The JwtBearer handler only reports "no key".
+    /// </summary>
+    public bool KeysUnavailable => keysUnavailable;
+
     public async Task<OpenIdConnectConfiguration> GetConfigurationAsync(string address, IDocumentRetriever retriever, CancellationToken cancel)
     {
-        var document = await retriever.GetDocumentAsync(address, cancel);
+        string document;
+        try
+        {
+            document = await retriever.GetDocumentAsync(address, cancel);
+        }
+        catch (IOException)
+        {
+            // HttpDocumentRetriever's failure: the pool's keys are out of reach.
+            keysUnavailable = true;
+            throw;
+        }
+
+        keysUnavailable = false;
+
         var configuration = new OpenIdConnectConfiguration { JwksUri = address };
         foreach (var key in new JsonWebKeySet(document).GetSigningKeys())
         {
@@ -22,3 +43,4 @@ internal sealed class JwksRetriever : IConfigurationRetriever<OpenIdConnectConfi
         return configuration;
     }
 }
+

@@ -1,9 +1,9 @@
-using System.Text.RegularExpressions;
 using Cruddur.Messaging.Messages;
 using Cruddur.Messaging.Users;
 using Cruddur.Web.Authentication;
 using Cruddur.Web.Json;
 using Cruddur.Web.Problems;
+using Cruddur.Web.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Cruddur.Web.DevSignIn;
@@ -13,7 +13,7 @@ namespace Cruddur.Web.DevSignIn;
 /// answers a local token. Mapped only when the app issues local tokens (Development without Cognito), so it is a
 /// 404 everywhere else.
 /// </summary>
-internal static partial class DevSignInApi
+internal static class DevSignInApi
 {
     public static IEndpointRouteBuilder MapDevSignIn(this IEndpointRouteBuilder app)
     {
@@ -26,6 +26,7 @@ internal static partial class DevSignInApi
         app.MapGroup("/api/dev")
             .WithTags("Development")
             .AllowAnonymous()
+            .RequireRateLimiting(PublicRateLimit.PolicyName)
             .MapPost("/sign-in", SignInAsync)
             .WithName("DevSignIn")
             .WithSummary("Signs in (and signs up) a user by handle and answers a local bearer token.")
@@ -42,32 +43,29 @@ internal static partial class DevSignInApi
             return problem;
         }
 
-        var handle = HandleText.Parse(body!.Handle) ?? "";
-        if (!HandlePattern().IsMatch(handle))
+        var handle = UserText.Handle(HandleText.Parse(body!.Handle));
+        if (handle.Error is { } badHandle)
         {
-            return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, ApiErrorCodes.HandleInvalid, "A handle is 1–30 letters, digits or underscores.");
+            return ApiProblems.From(badHandle);
         }
 
-        var displayName = string.IsNullOrWhiteSpace(body.DisplayName) ? handle : body.DisplayName.Trim();
-        var email = string.IsNullOrWhiteSpace(body.Email) ? $"{handle}@example.invalid" : body.Email.Trim();
-        // PostgreSQL text cannot hold control characters such as NUL (it refuses the insert); a name has no use for them.
-        if (displayName.Length > 100 || displayName.Any(char.IsControl))
+        var displayName = UserText.DisplayName(body.DisplayName, handle.Value!);
+        if (displayName.Error is { } badName)
         {
-            return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, ApiErrorCodes.DisplayNameInvalid, "A display name is at most 100 characters, without control characters.");
+            return ApiProblems.From(badName);
         }
 
+        var email = string.IsNullOrWhiteSpace(body.Email) ? $"{handle.Value}@example.invalid" : body.Email.Trim();
         if (email.Length > 254 || email.Any(char.IsControl))
         {
             return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, ApiErrorCodes.EmailInvalid, "An e-mail address is at most 254 characters, without control characters.");
         }
-        var user = await users.CreateIfAbsentAsync(handle, displayName, email, cognitoUserId: null, cancellationToken);
+
+        var user = await users.CreateIfAbsentAsync(handle.Value!, displayName.Value!, email, cognitoUserId: null, cancellationToken);
         return TypedResults.Ok(new DevSignInResponse(
             tokens.Issue(user),
             "Bearer",
             (int)tokens.Lifetime.TotalSeconds,
             new UserShortJson(user.Uuid, user.Handle, user.DisplayName)));
     }
-
-    [GeneratedRegex("^[A-Za-z0-9_]{1,30}$")]
-    internal static partial Regex HandlePattern();
 }

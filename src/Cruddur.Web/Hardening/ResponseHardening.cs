@@ -13,8 +13,10 @@ internal sealed class CorsSettings
 
 /// <summary>
 /// Headers every answer carries or leaves out: no <c>Server</c> header (it names the server software),
-/// <c>X-Content-Type-Options: nosniff</c> (a browser never reads a JSON or problem answer as HTML or script), and CORS
-/// for the origins in <c>Cors:AllowedOrigins</c> only, none by default. Page headers such as the CSP belong to the UI.
+/// <c>X-Content-Type-Options: nosniff</c> (a browser never reads a JSON or problem answer as HTML or script),
+/// <c>Cache-Control: no-store</c> on every <c>/api</c> answer (they carry user data or tokens: no shared or browser cache
+/// keeps them), HSTS outside Development, and CORS for the origins in <c>Cors:AllowedOrigins</c> only, none by default.
+/// Page headers such as the CSP belong to the UI. Development also refuses to run beyond this machine (<see cref="DevelopmentGuard"/>).
 /// </summary>
 internal static class ResponseHardening
 {
@@ -23,6 +25,8 @@ internal static class ResponseHardening
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         builder.Services.AddOptions<CorsSettings>().BindConfiguration(CorsSettings.SectionName).ValidateOnStart();
         builder.Services.AddCors();
+        builder.Services.AddOptions<DevelopmentGuardSettings>().BindConfiguration(DevelopmentGuardSettings.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<DevelopmentGuardSettings>, DevelopmentGuard>();
         builder.Services.AddOptions<CorsOptions>().Configure<IOptions<CorsSettings>>((cors, settings) =>
         {
             var origins = settings.Value.AllowedOrigins
@@ -48,14 +52,25 @@ internal static class ResponseHardening
             context.Response.OnStarting(
                 static state =>
                 {
-                    var headers = ((HttpResponse)state).Headers;
+                    var response = (HttpResponse)state;
+                    var headers = response.Headers;
                     headers.XContentTypeOptions = "nosniff";
                     headers.Remove("Server");
+                    if (response.HttpContext.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
+                    {
+                        headers.CacheControl = "no-store";
+                    }
+
                     return Task.CompletedTask;
                 },
                 context.Response);
             return next(context);
         });
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseHsts();
+        }
+
         app.UseCors();
         return app;
     }

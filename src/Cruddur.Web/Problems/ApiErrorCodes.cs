@@ -32,8 +32,6 @@ internal static class ApiErrorCodes
 
     // Users and the development sign-in.
     public const string UserNotFound = "user_not_found";
-    public const string HandleInvalid = "handle_invalid";
-    public const string DisplayNameInvalid = "display_name_invalid";
     public const string EmailInvalid = "email_invalid";
 
     // Bearer tokens.

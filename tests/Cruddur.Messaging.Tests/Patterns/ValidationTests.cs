@@ -21,6 +21,10 @@ public sealed class ValidationTests(LocalServicesFixture services)
         { "  " + new string('x', 1025) + "  ", MessageTooLong },
         { string.Concat(Enumerable.Repeat(Family, 1025)), MessageTooLong },
         { string.Concat(Enumerable.Repeat("e\u0301", 1025)), MessageTooLong },
+        { "a\u0000b", MessageControlCharacter },
+        { "ring\u0007", MessageControlCharacter },
+        { "\u001b[31mred", MessageControlCharacter },
+        { "line\r\nbreak", MessageControlCharacter },
     };
 
     [Theory]

@@ -4,7 +4,10 @@ using CsCheck;
 
 namespace Cruddur.Messaging.Tests.Properties;
 
-/// <summary>The message rule: never throws; accepts exactly 1–1024 user-perceived characters after trimming, and keeps the trimmed text.</summary>
+/// <summary>
+/// The message rule: never throws; accepts exactly 1–1024 user-perceived characters after trimming, without C0 controls
+/// other than tab and newline, and keeps the trimmed text.
+/// </summary>
 public sealed class MessageValidatorProperties
 {
     [Fact]
@@ -20,7 +23,12 @@ public sealed class MessageValidatorProperties
         var outcome = MessageValidator.Text(text);
         var trimmed = text.Trim();
         var count = trimmed.Length == 0 ? 0 : Generators.TextElementCount(trimmed);
-        if (count is >= 1 and <= MessageValidator.MaxTextElements)
+        var control = trimmed.Any(c => c < ' ' && c != '\t' && c != '\n');
+        if (count > 0 && control)
+        {
+            outcome.Error.ShouldNotBeNull(text).Code.ShouldBe(MessagingErrorCodes.MessageControlCharacter);
+        }
+        else if (count is >= 1 and <= MessageValidator.MaxTextElements)
         {
             outcome.Error.ShouldBeNull(text);
             outcome.Value.ShouldBe(trimmed);

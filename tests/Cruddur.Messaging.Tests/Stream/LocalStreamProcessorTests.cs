@@ -102,10 +102,11 @@ public sealed class LocalStreamProcessorTests(LocalServicesFixture services)
 
     /// <summary>
     /// Measures the lag from a message's created_at to its group rows showing it, one message at a time, as the
-    /// <c>cruddur.stream.lag</c> histogram records it. Prints p50 and p99.
+    /// <c>cruddur.stream.lag</c> histogram records it. Prints p50 and p99; the limit on them is bench/'s
+    /// (Cruddur.Bench StreamLag), never a test's: a wall-clock assert here fails on a busy machine.
     /// </summary>
     [Fact]
-    public async Task The_lag_from_posting_to_updated_rows_stays_well_under_a_second()
+    public async Task Every_message_moved_records_its_lag_once()
     {
         const int messages = 100;
         await using var scenario = await StreamScenario.CreateAsync(services, Token);
@@ -126,7 +127,7 @@ public sealed class LocalStreamProcessorTests(LocalServicesFixture services)
         TestContext.Current.SendDiagnosticMessage($"E local processor lag: p50 {p50:0.0} ms, p99 {p99:0.0} ms");
 
         lags.Length.ShouldBe(messages);
-        p50.ShouldBeLessThan(1000);
+        lags.ShouldAllBe(value => value >= 0);
     }
 
     private static IHost BuildHost(StreamScenario scenario)

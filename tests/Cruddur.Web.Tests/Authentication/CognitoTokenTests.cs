@@ -54,6 +54,21 @@ public sealed class CognitoTokenTests(LocalServicesFixture services) : IAsyncLif
         sent.GetProperty("display_name").GetString().ShouldBe("Cognito User");
     }
 
+    [Fact]
+    public async Task While_the_user_pool_keys_cannot_be_fetched_a_token_is_503_not_401()
+    {
+        var gone = await FakeUserPoolKeys.StartAsync();
+        var (settings, token) = (gone.Settings, gone.CreateToken(user.CognitoUserId!));
+        await gone.DisposeAsync();
+        await using var outage = await CruddurWebApplication.StartAsync(services, environment: "Production", extra: settings);
+        using var client = outage.CreateAuthorizedClient(token);
+
+        using var response = await client.GetAsync("/api/message_groups", Token);
+
+        await response.ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable, "service_unavailable");
+        response.Headers.RetryAfter.ShouldNotBeNull();
+    }
+
     public static TheoryData<string> BadTokens() => ["wrong issuer", "expired", "id token", "wrong client id", "bad signature", "unsigned"];
 
     [Theory]

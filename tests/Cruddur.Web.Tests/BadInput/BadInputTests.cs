@@ -26,6 +26,11 @@ public sealed class BadInputTests(BadInputWorld world) : IClassFixture<BadInputW
         { "tabs and newlines", """{"message": "\t\r\n \t", "message_group_uuid": "{group}"}""", HttpStatusCode.UnprocessableEntity, "message_blank" },
         { "unicode spaces", """{"message": "\u00a0\u2003\u3000\u2029", "message_group_uuid": "{group}"}""", HttpStatusCode.UnprocessableEntity, "message_blank" },
         { "null message", """{"message": null, "handle": "{bob}"}""", HttpStatusCode.UnprocessableEntity, "message_blank" },
+        // Control characters other than tab and newline.
+        { "a NUL inside", """{"message": "a\u0000b", "handle": "{bob}"}""", HttpStatusCode.UnprocessableEntity, "message_control_character" },
+        { "a terminal escape", """{"message": "\u001b[2Jcleared", "message_group_uuid": "{group}"}""", HttpStatusCode.UnprocessableEntity, "message_control_character" },
+        { "a bell", """{"message": "ring\u0007", "message_group_uuid": "{group}"}""", HttpStatusCode.UnprocessableEntity, "message_control_character" },
+        { "a carriage return", """{"message": "one\rtwo", "handle": "{bob}"}""", HttpStatusCode.UnprocessableEntity, "message_control_character" },
         // Over-long messages, counted in user-perceived characters.
         { "1025 emoji with skin tone", """{"message": "LONG_EMOJI", "message_group_uuid": "{group}"}""", HttpStatusCode.UnprocessableEntity, "message_exceed_max_chars_1024" },
         { "1025 CJK characters", """{"message": "LONG_CJK", "handle": "{bob}"}""", HttpStatusCode.UnprocessableEntity, "message_exceed_max_chars_1024" },
@@ -168,7 +173,7 @@ public sealed class BadInputTests(BadInputWorld world) : IClassFixture<BadInputW
         { "SQL", SqlText },
         { "a condition expression", ConditionText },
         { "an update expression", "SET #pk = :v REMOVE message" },
-        { "a NUL inside", "a\u0000b" },
+        { "tabs and newlines inside", "a\tb\nc" },
         { "markup", "<script>alert(1)</script>" },
     };
 
@@ -182,7 +187,7 @@ public sealed class BadInputTests(BadInputWorld world) : IClassFixture<BadInputW
         // Raw UTF-8 like a browser's JSON.stringify: escaped as \uXXXX (as System.Text.Json always does for emoji),
         // 1024 emoji with skin tones exceed the 16 KiB body limit.
         var escaped = Expand(text, maxOffset: 1024).Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)
-            .Replace("\n", "\\n", StringComparison.Ordinal).Replace("\0", "\\u0000", StringComparison.Ordinal);
+            .Replace("\n", "\\n", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal);
         var body = $$"""{"message": "{{escaped}}", "message_group_uuid": "{{world.Group}}"}""";
         using var response = await world.Alice.Client.PostRawAsync("/api/messages", body);
 
@@ -202,12 +207,32 @@ public sealed class BadInputTests(BadInputWorld world) : IClassFixture<BadInputW
     [InlineData("""{"handle": "nul_mail", "email": "x\u0000@example.invalid"}""", "email_invalid")]
     [InlineData("""{"handle": "' OR 1=1 --"}""", "handle_invalid")]
     [InlineData("""{"handle": "attribute_exists(pk)"}""", "handle_invalid")]
+    [InlineData("""{"handle": "bidi_name", "display_name": "alice\u202Eevil"}""", "display_name_invalid")]
+    [InlineData("""{"handle": "isolate_name", "display_name": "\u2067alice\u2069"}""", "display_name_invalid")]
+    [InlineData("""{"handle": "zwsp_name", "display_name": "ali\u200Bce"}""", "display_name_invalid")]
+    [InlineData("""{"handle": "al\u200Bice"}""", "handle_invalid")]
+    [InlineData("""{"handle": "\u202Ealice"}""", "handle_invalid")]
+    [InlineData("""{"handle": "\uff41lice"}""", "handle_invalid")]
     public async Task A_dev_sign_in_with_unstorable_or_hostile_fields_is_422_and_creates_nobody(string body, string code)
     {
         var before = await StoreCounts.ReadAsync(world.Services, world.App);
         using var response = await world.App.CreateClient().PostRawAsync("/api/dev/sign-in", body);
         await response.ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity, code);
         (await StoreCounts.ReadAsync(world.Services, world.App)).ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task A_dev_sign_in_with_another_case_of_a_handle_is_that_user_and_creates_nobody()
+    {
+        var before = await StoreCounts.ReadAsync(world.Services, world.App);
+        using var response = await world.App.CreateClient().PostRawAsync("/api/dev/sign-in", $$"""{"handle": "{{world.Bob.Handle.ToUpperInvariant()}}", "display_name": "Not Bob"}""");
+
+        var user = (await response.ShouldBeJsonAsync(HttpStatusCode.OK)).GetProperty("user");
+        user.GetProperty("uuid").GetGuid().ShouldBe(world.Bob.Uuid);
+        user.GetProperty("handle").GetString().ShouldBe(world.Bob.Handle);
+        (await StoreCounts.ReadAsync(world.Services, world.App)).ShouldBe(before);
+        using var lookUp = await world.Alice.Client.GetAsync($"/api/users/@{world.Bob.Handle.ToUpperInvariant()}/short", Token);
+        (await lookUp.ShouldBeJsonAsync(HttpStatusCode.OK)).GetProperty("uuid").GetGuid().ShouldBe(world.Bob.Uuid);
     }
 
     /// <summary>The placeholders that stand for long or unencodable text; <paramref name="maxOffset"/> 1024 makes the long ones just fit.</summary>

@@ -1,6 +1,9 @@
 using System.Net;
 using Cruddur.Testing;
+using Cruddur.Web.Hardening;
 using Cruddur.Web.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Cruddur.Web.Tests.Hardening;
 
@@ -34,6 +37,7 @@ public sealed class HardeningTests(LocalServicesFixture services)
             response.StatusCode.ShouldBe(status, path);
             response.Headers.Contains("Server").ShouldBeFalse(path);
             response.Headers.GetValues("X-Content-Type-Options").ShouldBe(["nosniff"], path);
+            response.Headers.CacheControl.ShouldNotBeNull(path).NoStore.ShouldBeTrue(path);
             Api.ShouldNotLeakInternals(await response.Content.ReadAsStringAsync(Token));
         }
     }
@@ -93,4 +97,75 @@ public sealed class HardeningTests(LocalServicesFixture services)
         request.Headers.Add("Access-Control-Request-Headers", "authorization,content-type");
         return await app.CreateClient().SendAsync(request, Token);
     }
+
+    [Fact]
+    public async Task A_dev_sign_in_answer_with_its_token_is_not_stored_by_any_cache()
+    {
+        await using var app = await CruddurWebApplication.StartAsync(services);
+        using var response = await app.CreateClient().PostRawAsync("/api/dev/sign-in", $$"""{"handle": "{{CruddurWebApplication.UniqueHandle("cache")}}"}""");
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Headers.CacheControl.ShouldNotBeNull().NoStore.ShouldBeTrue();
+    }
+
+    [Theory]
+    [InlineData("Production", true)]
+    [InlineData("Development", false)]
+    public async Task HSTS_is_sent_over_HTTPS_outside_Development(string environment, bool expected)
+    {
+        await using var app = await CruddurWebApplication.StartAsync(services, environment, extra: FakeUserPoolSettings);
+        using var client = app.CreateClient();
+        client.BaseAddress = new Uri("https://cruddur.example/");
+
+        using var response = await client.GetAsync("/api/health-check", Token);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Headers.Contains("Strict-Transport-Security").ShouldBe(expected);
+    }
+
+    [Theory]
+    [InlineData("urls", "http://0.0.0.0:5000")]
+    [InlineData("urls", "http://127.0.0.1:5000;http://*:5001")]
+    [InlineData("Kestrel:Endpoints:Public:Url", "http://192.168.1.20:8080")]
+    [InlineData("DynamoDb:Region", "us-east-1")]
+    public async Task Development_refuses_to_start_beyond_this_machine_unless_allowed(string key, string value)
+    {
+        var settings = new Dictionary<string, string?> { [key] = value };
+        if (key == "DynamoDb:Region")
+        {
+            settings["DynamoDb:ServiceUrl"] = "";
+        }
+
+        // The check runs at start (ValidateOnStart), and StartupFailure turns it into one line and exit code 1 (see
+        // ProductionStartTests); in-process the test host keeps going, so the check is read here.
+        await using (var refused = await CruddurWebApplication.StartAsync(services, extra: settings))
+        {
+            Should.Throw<OptionsValidationException>(() => refused.Services.GetRequiredService<IOptions<DevelopmentGuardSettings>>().Value)
+                .Message.ShouldContain("Development:AllowNonLocal");
+        }
+
+        if (key != "DynamoDb:Region")
+        {
+            settings["Development:AllowNonLocal"] = "true";
+            await using var allowed = await CruddurWebApplication.StartAsync(services, extra: settings);
+            allowed.Services.GetRequiredService<IOptions<DevelopmentGuardSettings>>().Value.AllowNonLocal.ShouldBeTrue();
+            (await allowed.CreateClient().GetAsync("/api/health-check", Token)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+    }
+
+    [Theory]
+    [InlineData("http://localhost:5000")]
+    [InlineData("http://127.0.0.1:0;http://[::1]:5001")]
+    public async Task Development_on_loopback_starts(string urls)
+    {
+        await using var app = await CruddurWebApplication.StartAsync(services, extra: new Dictionary<string, string?> { ["urls"] = urls });
+        app.Services.GetRequiredService<IOptions<DevelopmentGuardSettings>>().Value.AllowNonLocal.ShouldBeFalse();
+        (await app.CreateClient().GetAsync("/api/health-check", Token)).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    private static Dictionary<string, string?> FakeUserPoolSettings => new()
+    {
+        ["Authentication:Cognito:Region"] = "us-east-1",
+        ["Authentication:Cognito:UserPoolId"] = "us-east-1_TestPool1",
+        ["Authentication:Cognito:ClientId"] = "3n4b5urk1ft4fl3mg5e62d9ado",
+    };
 }

@@ -3,6 +3,8 @@ export const errorWords = {
   message_blank: "Write something first.",
   message_exceed_max_chars_1024: "That message is longer than 1024 characters.",
   message_self: "You can't message yourself.",
+  message_control_character: "That message holds an invisible control character; remove it and send again.",
+  display_name_invalid: "That name holds characters that hide or reorder text.",
   handle_unknown: "No user has that handle.",
   user_not_found: "No user has that handle.",
   handle_invalid: "That is not a valid handle.",
