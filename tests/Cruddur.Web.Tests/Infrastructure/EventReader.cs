@@ -36,7 +36,7 @@ public sealed class EventReader : IAsyncDisposable
     }
 
     /// <summary>The data line of a change of <paramref name="group"/>.</summary>
-    public static string DataLineOf(Guid group) => $"data: {{\"message_group_uuid\":\"{group:D}\"}}";
+    public static string DataLineOf(Guid group) => $"data: {{\"message_group_uuid\":\"{group:D}\",\"kind\":\"message\"}}";
 
     /// <summary>The next <c>data:</c> line with data, skipping other lines; fails after 20 s.</summary>
     public async Task<string> NextDataLineAsync() => await NextDataLineAsync(Patience) ?? throw new TimeoutException("No event within 20 s.");

@@ -53,7 +53,7 @@ public sealed partial class ConversationTests(LocalServicesFixture services) : I
             var messages = await reader.Client.GetJsonAsync($"/api/messages/{group}");
             messages.EnumerateArray().Select(m => m.GetProperty("message").GetString()).ShouldBe(["one", "two", "three"]);
             var last = messages[2];
-            PropertyNames(last).ShouldBe(["created_at", "display_name", "handle", "message", "uuid"]);
+            PropertyNames(last).ShouldBe(["created_at", "display_name", "handle", "message", "read_by_other", "uuid"]);
             last.GetProperty("uuid").GetGuid().ShouldBe(third.GetProperty("uuid").GetGuid());
             last.GetProperty("display_name").GetString().ShouldBe("Bob B");
             last.GetProperty("handle").GetString().ShouldBe(bob.Handle);
@@ -63,7 +63,7 @@ public sealed partial class ConversationTests(LocalServicesFixture services) : I
         var aliceGroups = await alice.Client.GetJsonAsync("/api/message_groups");
         aliceGroups.GetArrayLength().ShouldBe(1);
         var row = aliceGroups[0];
-        PropertyNames(row).ShouldBe(["created_at", "display_name", "handle", "message", "uuid"]);
+        PropertyNames(row).ShouldBe(["created_at", "display_name", "handle", "message", "unread_count", "uuid"]);
         row.GetProperty("uuid").GetGuid().ShouldBe(group);
         row.GetProperty("display_name").GetString().ShouldBe("Bob B");
         row.GetProperty("handle").GetString().ShouldBe(bob.Handle);
