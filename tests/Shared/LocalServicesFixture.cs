@@ -41,9 +41,18 @@ public sealed class LocalServicesFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>A new client for the local DynamoDB.</summary>
-    public AmazonDynamoDBClient CreateDynamoDbClient() =>
-        new(DataSourceServiceCollectionExtensions.LocalCredentials, DataSourceServiceCollectionExtensions.LocalClientConfig(DynamoDbServiceUrl));
+    /// <summary>
+    /// A new client for the local DynamoDB. The app's clients bound an attempt to a few seconds (a hung store must become
+    /// a 503 quickly); a test's own client drives DynamoDB Local while the whole suite loads both cores, where a burst of
+    /// 200 posts can wait longer than that without anything being wrong, so it gets the SDK's patience instead.
+    /// </summary>
+    public AmazonDynamoDBClient CreateDynamoDbClient()
+    {
+        var config = DataSourceServiceCollectionExtensions.LocalClientConfig(DynamoDbServiceUrl);
+        config.Timeout = TimeSpan.FromSeconds(60);
+        config.MaxErrorRetry = 2;
+        return new(DataSourceServiceCollectionExtensions.LocalCredentials, config);
+    }
 
     /// <summary>A name no other test uses, within DynamoDB's 3–255 characters.</summary>
     public static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid():N}";

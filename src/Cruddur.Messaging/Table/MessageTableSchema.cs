@@ -15,38 +15,46 @@ public static class MessageTableSchema
     /// </summary>
     public static async Task<bool> CreateIfMissingAsync(IAmazonDynamoDB dynamoDb, string tableName, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(dynamoDb);
+        if (await ExistsAsync(dynamoDb, tableName, cancellationToken))
+        {
+            return false;
+        }
+
         try
         {
             await dynamoDb.CreateTableAsync(CreateTableRequest(tableName), cancellationToken);
         }
         catch (ResourceInUseException)
         {
-            return false;
+            // It did not exist a moment ago: the SDK retried our own attempt that timed out (attempts are bounded to a
+            // few seconds, and a busy DynamoDB Local can take longer to create a table), or someone created it just now.
         }
 
         await WaitUntilActiveAsync(dynamoDb, tableName, cancellationToken);
-        await dynamoDb.UpdateTimeToLiveAsync(
-            new UpdateTimeToLiveRequest
-            {
-                TableName = tableName,
-                TimeToLiveSpecification = new TimeToLiveSpecification { Enabled = true, AttributeName = MessageTableKeys.ExpiresAt },
-            },
-            cancellationToken);
+        await EnableTimeToLiveAsync(dynamoDb, tableName, cancellationToken);
         return true;
     }
 
     /// <summary>Deletes the table. Returns false when there was none.</summary>
     public static async Task<bool> DropIfExistsAsync(IAmazonDynamoDB dynamoDb, string tableName, CancellationToken cancellationToken)
     {
-        try
-        {
-            await dynamoDb.DeleteTableAsync(tableName, cancellationToken);
-            return true;
-        }
-        catch (ResourceNotFoundException)
+        ArgumentNullException.ThrowIfNull(dynamoDb);
+        if (!await ExistsAsync(dynamoDb, tableName, cancellationToken))
         {
             return false;
         }
+
+        try
+        {
+            await dynamoDb.DeleteTableAsync(tableName, cancellationToken);
+        }
+        catch (ResourceNotFoundException)
+        {
+            // It existed a moment ago: a retry of our own attempt that timed out found it gone.
+        }
+
+        return true;
     }
 
     /// <summary>True when the table exists.</summary>
@@ -93,6 +101,30 @@ public static class MessageTableSchema
         ],
         StreamSpecification = new StreamSpecification { StreamEnabled = true, StreamViewType = StreamViewType.NEW_AND_OLD_IMAGES },
     };
+
+    /// <summary>Turns on TTL on <c>expires_at</c>, unless a retried attempt of this call already did.</summary>
+    private static async Task EnableTimeToLiveAsync(IAmazonDynamoDB dynamoDb, string tableName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await dynamoDb.UpdateTimeToLiveAsync(
+                new UpdateTimeToLiveRequest
+                {
+                    TableName = tableName,
+                    TimeToLiveSpecification = new TimeToLiveSpecification { Enabled = true, AttributeName = MessageTableKeys.ExpiresAt },
+                },
+                cancellationToken);
+        }
+        catch (AmazonDynamoDBException exception) when (exception.ErrorCode == "ValidationException")
+        {
+            // "TimeToLive is already enabled" is the answer to a retry of an attempt of ours that had succeeded.
+            var status = (await dynamoDb.DescribeTimeToLiveAsync(tableName, cancellationToken)).TimeToLiveDescription?.TimeToLiveStatus;
+            if (status != TimeToLiveStatus.ENABLED && status != TimeToLiveStatus.ENABLING)
+            {
+                throw;
+            }
+        }
+    }
 
     private static async Task WaitUntilActiveAsync(IAmazonDynamoDB dynamoDb, string tableName, CancellationToken cancellationToken)
     {
