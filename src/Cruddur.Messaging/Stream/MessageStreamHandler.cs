@@ -123,11 +123,17 @@ public sealed class MessageStreamHandler
         return message is null ? RecordKind.Unreadable : RecordKind.NewMessage;
     }
 
-    /// <summary>True for a new item whose key is a message's (<c>MSG#</c>); such a record must be handled or reported.</summary>
+    /// <summary>
+    /// True for a new item whose key is a message's (<c>MSG#</c>, not the group's read marker); such a record must be
+    /// handled or reported.
+    /// </summary>
     internal static bool IsNewMessageItem(StreamRecord record) =>
         record.EventName == "INSERT"
-        && MessageTableKeys.IsMessagesPk(
-            (record.DynamoDb?.Keys ?? record.DynamoDb?.NewImage) is { } keys && keys.TryGetValue(MessageTableKeys.Pk, out var pk) ? pk?.S : null);
+        && (record.DynamoDb?.Keys ?? record.DynamoDb?.NewImage) is { } keys
+        && MessageTableKeys.IsMessageKey(KeyText(keys, MessageTableKeys.Pk), KeyText(keys, MessageTableKeys.Sk));
+
+    private static string? KeyText(IReadOnlyDictionary<string, StreamAttributeValue> keys, string name) =>
+        keys.TryGetValue(name, out var value) ? value?.S : null;
 
     /// <summary>Moves the group's rows to its newest message in the batch; true when that failed.</summary>
     private async Task<bool> HandleGroupAsync(List<(StreamRecord Record, Message Message)> messages, BatchCounts counts, CancellationToken cancellationToken)

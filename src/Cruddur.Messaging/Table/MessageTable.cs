@@ -46,28 +46,58 @@ internal sealed class MessageTable(TableGateway table, ILogger<MessageTable> log
     // Group rows read per call beyond the page: room for the duplicate rows a move by pattern E leaves for a moment.
     private const int GroupRowSlack = 2;
 
-    /// <summary>A — up to <paramref name="limit"/> messages of a group, newest first, starting after a sort key.</summary>
-    public async Task<RowsPage<Message>> QueryMessagesAsync(Guid messageGroupUuid, string? startAfterSortKey, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// A — up to <paramref name="limit"/> messages of a group, newest first, starting after a sort key, and the group's
+    /// read marker. The marker sorts above every message, so the first page's query returns it too (one call); an older
+    /// page reads it beside the page.
+    /// </summary>
+    public async Task<(RowsPage<Message> Page, ReadMarker Marker)> QueryMessagesAsync(Guid messageGroupUuid, string? startAfterSortKey, int limit, CancellationToken cancellationToken)
     {
         var pk = MessagesPk(messageGroupUuid);
-        // One more than the page, so the last page is known to be the last and announces no cursor.
-        var request = NewestFirst(pk, startAfterSortKey, limit + 1);
+        var firstPage = startAfterSortKey is null;
+        var marker = firstPage ? null : GetReadMarkerAsync(messageGroupUuid, cancellationToken);
+
+        // One more than the page, so the last page is known to be the last and announces no cursor (and the marker).
+        var request = NewestFirst(pk, startAfterSortKey, limit + (firstPage ? 2 : 1));
         var response = await table.QueryAsync("A.query", request, cancellationToken);
-        var items = response.Items ?? [];
-        var messages = new List<Message>(Math.Min(items.Count, limit));
-        foreach (var item in items.Take(limit))
+        var readMarker = ReadMarker.None;
+        var messages = new List<Message>(limit);
+        var (count, lastSortKey, more) = (0, (string?)null, false);
+        foreach (var item in response.Items ?? [])
         {
+            var sortKey = SortKey(item);
+            if (sortKey == ReadMarkerSk)
+            {
+                readMarker = ReadMarker.Of(item);
+                continue;
+            }
+
+            if (++count > limit)
+            {
+                more = true;
+                break;
+            }
+
+            lastSortKey = sortKey;
             if (MessageItems.ReadMessage(item) is { } message)
             {
                 messages.Add(message);
             }
             else
             {
-                logger.MalformedItem(pk, SortKey(item));
+                logger.MalformedItem(pk, sortKey);
             }
         }
 
-        return new(messages, items.Count > limit ? SortKey(items[limit - 1]) : null);
+        return (new(messages, more ? lastSortKey : null), marker is null ? readMarker : await marker);
+    }
+
+    /// <summary>A group's read marker (eventually consistent, like the page it goes with).</summary>
+    private async Task<ReadMarker> GetReadMarkerAsync(Guid messageGroupUuid, CancellationToken cancellationToken)
+    {
+        var request = new GetItemRequest { Key = Key(MessagesPk(messageGroupUuid), ReadMarkerSk) };
+        var response = await table.GetItemAsync("A.get_read_marker", request, cancellationToken);
+        return ReadMarker.Of(response.Item);
     }
 
     /// <summary>
@@ -275,6 +305,8 @@ internal sealed class MessageTable(TableGateway table, ILogger<MessageTable> log
     private async Task<DateTimeOffset?> NewestMessageTimeAsync(Guid messageGroupUuid, CancellationToken cancellationToken)
     {
         var request = NewestFirst(MessagesPk(messageGroupUuid), null, 1);
+        request.KeyConditionExpression += " AND sk < :marker";
+        request.ExpressionAttributeValues[":marker"] = MessageItems.S(ReadMarkerSk);
         request.ConsistentRead = true;
         request.ProjectionExpression = Sk;
         var response = await table.QueryAsync("put_message.query_newest", request, cancellationToken);

@@ -79,8 +79,24 @@ internal static class MessageTableKeys
     /// <summary>True for the pk of a stream checkpoint item (whose own stream records the processor ignores).</summary>
     public static bool IsStreamCheckpointPk(string? pk) => pk is not null && pk.StartsWith(StreamCheckpointPrefix, StringComparison.Ordinal);
 
-    /// <summary>True for the pk of a message item (<c>MSG#{group}</c>).</summary>
+    /// <summary>True for the pk of a message item (<c>MSG#{group}</c>); the partition also holds the group's read marker.</summary>
     public static bool IsMessagesPk(string? pk) => pk is not null && pk.StartsWith("MSG#", StringComparison.Ordinal);
+
+    /// <summary>True for the key of a message item: in a messages partition and not the read marker.</summary>
+    public static bool IsMessageKey(string? pk, string? sk) => IsMessagesPk(pk) && sk != ReadMarkerSk;
+
+    /// <summary>
+    /// Sort key of a group's read marker, kept in the group's messages partition (<c>MSG#{group}</c>): <c>~</c> sorts
+    /// above every timestamp, so pattern A's newest-first query returns the marker with the first page in the same call.
+    /// The original scripts list messages with <c>begins_with(sk, year)</c> and never see it.
+    /// </summary>
+    public const string ReadMarkerSk = "~READ";
+
+    /// <summary>The read marker's attribute holding how far <paramref name="member"/> has read the group.</summary>
+    public static string ReadMarkerAttribute(Guid member) => ReadMarkerPrefix + member.ToString("D");
+
+    /// <summary>The read marker's attribute names start with this; the rest is the member's uuid.</summary>
+    public const string ReadMarkerPrefix = "read_at#";
 
     private const string StreamCheckpointPrefix = "STREAMPOS#";
 }

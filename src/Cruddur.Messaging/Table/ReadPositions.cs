@@ -8,8 +8,8 @@ internal sealed record ReadMark(bool Moved, IReadOnlyList<Guid> Members);
 
 /// <summary>
 /// The owners' read positions on their group rows (<see cref="GroupRowReadState"/>): marking read is one conditional
-/// update of the owner's newest row, never a count over messages; the other participant's position is read from the
-/// same rows.
+/// update of the owner's newest row, never a count over messages, plus the group's <see cref="ReadMarker"/> that
+/// pattern A reads with its page.
 /// </summary>
 internal sealed class ReadPositions(TableGateway table, MessageTable messageTable)
 {
@@ -37,6 +37,7 @@ internal sealed class ReadPositions(TableGateway table, MessageTable messageTabl
                 return new ReadMark(false, members);
             }
 
+            await MoveMarkerAsync(messageGroupUuid, owner, next.ReadAt!.Value, cancellationToken);
             try
             {
                 await table.UpdateItemAsync("read.update_row", next.UpdateOf(row, state.Version), cancellationToken, refusedOperation: "read.update_row_conflict");
@@ -53,11 +54,17 @@ internal sealed class ReadPositions(TableGateway table, MessageTable messageTabl
         return null;
     }
 
-    /// <summary>How far the members other than <paramref name="reader"/> have read the group (the furthest), or null.</summary>
-    public async Task<DateTimeOffset?> OtherReadAtAsync(Guid messageGroupUuid, Guid reader, CancellationToken cancellationToken)
+    // The marker moves first: once the row has moved, the marker shows it too (a failure in between leaves the marker
+    // ahead of the row, which the next mark-read of the row catches up with, never the other way round).
+    private async Task MoveMarkerAsync(Guid messageGroupUuid, Guid owner, DateTimeOffset readAt, CancellationToken cancellationToken)
     {
-        var rows = await messageTable.QueryGroupRowsAsync(messageGroupUuid, "A.query_read_positions", cancellationToken);
-        var others = rows.Where(row => MessageItems.ReadGroupRowOwner(row) != reader).Select(GroupRowReadState.Of).ToList();
-        return others.Count == 0 ? null : GroupRowReadState.Merge(others).ReadAt;
+        try
+        {
+            await table.UpdateItemAsync("read.update_marker", ReadMarker.MoveForward(messageGroupUuid, owner, readAt), cancellationToken, refusedOperation: "read.update_marker_behind");
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            // The marker already shows this position or a later one.
+        }
     }
 }

@@ -197,6 +197,12 @@ public sealed class MessageStreamHandlerTests(LocalServicesFixture services)
         var otherRow = MessageItems.GroupRow(Guid.NewGuid(), new MessageGroup(conversation.Uuid, conversation.A, "stray", StreamScenario.T0.AddSeconds(9)));
         var group = MessageItems.Group(conversation.Uuid, conversation.A.Uuid, conversation.B.Uuid, StreamScenario.T0);
         var pair = MessageItems.Pair(conversation.A.Uuid, conversation.B.Uuid, conversation.Uuid, StreamScenario.T0);
+        var readMarker = new Dictionary<string, AttributeValue>
+        {
+            ["pk"] = MessageItems.S(MessageTableKeys.MessagesPk(conversation.Uuid)),
+            ["sk"] = MessageItems.S(MessageTableKeys.ReadMarkerSk),
+            [MessageTableKeys.ReadMarkerAttribute(conversation.B.Uuid)] = MessageItems.S("2026-01-01T00:00:09.000000+00:00"),
+        };
         StreamRecord[] batch =
         [
             StreamScenario.Record("REMOVE", later, newImage: null, oldImage: later),
@@ -204,6 +210,7 @@ public sealed class MessageStreamHandlerTests(LocalServicesFixture services)
             StreamScenario.Insert(otherRow),
             StreamScenario.Insert(group),
             StreamScenario.Insert(pair),
+            StreamScenario.Insert(readMarker),
         ];
         var recorder = provider.GetRequiredService<ConsumedCapacityRecorder>();
 
