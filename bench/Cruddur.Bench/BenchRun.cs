@@ -179,6 +179,29 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
         }
 
         var meter = new ResourceMeter(app.ProcessId, services.DynamoDb.ProcessId);
+        if (Wrk.IsInstalled())
+        {
+            // wrk is the reference client for the app / raw ratios: the cheapest load generator leaves the most of the
+            // two cores to DynamoDB Local and the app.
+            foreach (var pattern in new[] { "A", "B", "C" })
+            {
+                foreach (var concurrency in options.Users)
+                {
+                    results.Load.Add(await MeasureWrkAsync(meter, pattern, "wrk-raw", concurrency, dynamoDbUrl, targets.WrkRaw(pattern, concurrency), cancellationToken));
+                    results.Load.Add(await MeasureWrkAsync(meter, pattern, "wrk-app", concurrency, app.BaseAddress, targets.WrkApp(pattern, concurrency), cancellationToken));
+                    if (pattern == "C" && streamRunning)
+                    {
+                        // Let pattern E catch up with wrk's posts before the next phase: a post after them is reached last.
+                        await CheckStreamAsync(client, users[data.LoadUsers[0].Uuid], data.ReadGroups[0].Uuid, lagProbe, cancellationToken);
+                    }
+                }
+            }
+        }
+        else
+        {
+            results.Notes.Add("wrk is not installed (./bench.sh installs it as root): the app / raw ratios come from the C# load generator only.");
+        }
+
         foreach (var pattern in Patterns)
         {
             foreach (var concurrency in options.Users)
@@ -238,7 +261,7 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
             for (var i = 0; i < results.Load.Count; i++)
             {
                 var row = results.Load[i];
-                results.Load[i] = row with { Runtime = row.Client == "app" ? counters.Between(row.Use.Started, row.Use.Ended) : null };
+                results.Load[i] = row with { Runtime = row.Client is "app" or "wrk-app" ? counters.Between(row.Use.Started, row.Use.Ended) : null };
             }
         }
 
@@ -306,6 +329,22 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
             cancellationToken);
         Progress($"{pattern} {client,-3} {concurrency,3} users: {result.RequestsPerSecond,7:0} req/s  p50 {result.P50Ms:0.00}  p99 {result.P99Ms:0.00} ms  errors {result.Errors}  (machine {use.MachineBusyPercent:0}% busy, others {use.OtherCpuSeconds / Math.Max(0.001, (use.Ended - use.Started).TotalSeconds):0.00} cores)");
         return new LoadRow(pattern, client, concurrency, result, use, null);
+    }
+
+    /// <summary>A wrk phase: a warm-up run, then the measured run inside the resource meter's window.</summary>
+    private async Task<LoadRow> MeasureWrkAsync(ResourceMeter meter, string pattern, string client, int connections, Uri target, IReadOnlyList<WrkRequest> requests, CancellationToken cancellationToken)
+    {
+        var (result, use) = await meter.MeasureAsync(
+            async ct =>
+            {
+                await Wrk.RunAsync(target, requests, connections, options.Warmup, ct);
+                return await Wrk.RunAsync(target, requests, connections, options.Duration, ct);
+            },
+            options.Warmup,
+            options.Duration,
+            cancellationToken);
+        Progress($"{pattern} {client,-7} {connections,3} conns: {result.RequestsPerSecond,7:0} req/s  p50 {result.P50Ms:0.00}  p99 {result.P99Ms:0.00} ms  errors {result.Errors}  (machine {use.MachineBusyPercent:0}% busy, others incl. wrk {use.OtherCpuSeconds / Math.Max(0.001, (use.Ended - use.Started).TotalSeconds):0.00} cores)");
+        return new LoadRow(pattern, client, connections, result, use, null);
     }
 
     private async Task<BenchData> CreateUsersAsync(UserStore store, CancellationToken cancellationToken)

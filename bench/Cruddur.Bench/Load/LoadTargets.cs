@@ -15,7 +15,7 @@ namespace Cruddur.Bench.Load;
 /// B lists user i's groups, C posts to that conversation, D posts by handle to an existing conversation.
 /// The raw and SDK versions issue the DynamoDB call behind each; their puts go to the side table.
 /// </summary>
-internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDictionary<Guid, SignedInUser> users, AppClient app, RawDynamoDb raw, IAmazonDynamoDB sdk, string table, string sideTable)
+internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDictionary<Guid, SignedInUser> signedInUsers, AppClient app, RawDynamoDb raw, IAmazonDynamoDB sdk, string table, string sideTable)
 {
     /// <summary>The page the app is asked for.</summary>
     public const int PageSize = 20;
@@ -98,7 +98,7 @@ internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDiction
     /// <summary>The app's request for a pattern; C and D remember each user's last created message (for the drain) and feed the lag probe.</summary>
     public LoadRequest App(string pattern, StreamLagProbe? probe, byte[][] lastPosts)
     {
-        var signedIn = data.LoadUsers.Select(u => users[u.Uuid]).ToArray();
+        var signedIn = data.LoadUsers.Select(u => signedInUsers[u.Uuid]).ToArray();
         switch (pattern)
         {
             case "A":
@@ -130,6 +130,39 @@ internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDiction
                 throw new ArgumentOutOfRangeException(nameof(pattern), pattern, "patterns are A, B, C and D");
         }
     }
+
+    /// <summary>The raw DynamoDB requests of a pattern for wrk: the same bodies as <see cref="Raw"/>, one per user.</summary>
+    public IReadOnlyList<WrkRequest> WrkRaw(string pattern, int count)
+    {
+        var headers = RawDynamoDb.Headers(pattern == "C" ? RawDynamoDb.PutItem : RawDynamoDb.Query);
+        byte[] Body(int user) => pattern switch
+        {
+            "A" => RawDynamoDb.QueryBody(table, null, MessageTableKeys.Pk, MessageTableKeys.MessagesPk(data.ReadGroups[user].Uuid), MessagesQueryLimit),
+            "B" => RawDynamoDb.QueryBody(table, null, MessageTableKeys.Pk, MessageTableKeys.GroupRowPk(data.LoadUsers[user].Uuid), GroupsQueryLimit),
+            "C" => RawDynamoDb.PutItemBody(
+                sideTable,
+                MessageItems.Message(new Message(Guid.NewGuid(), data.ReadGroups[user].Uuid, Text, data.LoadUsers[user].Summary, PutBase))
+                    .Select(attribute => KeyValuePair.Create(attribute.Key, attribute.Key == MessageTableKeys.Sk ? Wrk.UniqueSlot : attribute.Value.S)),
+                MessageTableKeys.Pk),
+            _ => throw new ArgumentOutOfRangeException(nameof(pattern), pattern, "raw requests exist for A, B and C"),
+        };
+        return [.. Enumerable.Range(0, count).Select(user => new WrkRequest("POST", "/", headers, Encoding.UTF8.GetString(Body(user))))];
+    }
+
+    /// <summary>The app's requests of a pattern for wrk, one per user, each with that user's token.</summary>
+    public IReadOnlyList<WrkRequest> WrkApp(string pattern, int count) =>
+        [.. Enumerable.Range(0, count).Select(user =>
+        {
+            var signedIn = signedInUsers[data.LoadUsers[user].Uuid];
+            var headers = new Dictionary<string, string> { ["Authorization"] = signedIn.Authorization.ToString() };
+            return pattern switch
+            {
+                "A" => new WrkRequest("GET", AppClient.MessagesPath(data.ReadGroups[user].Uuid, PageSize).ToString(), headers),
+                "B" => new WrkRequest("GET", AppClient.MessageGroupsPath(PageSize).ToString(), headers),
+                "C" => new WrkRequest("POST", "/api/messages", new Dictionary<string, string>(headers) { ["Content-Type"] = "application/json" }, Encoding.UTF8.GetString(AppClient.PostToGroupBody(data.ReadGroups[user].Uuid, Text))),
+                _ => throw new ArgumentOutOfRangeException(nameof(pattern), pattern, "wrk drives A, B and C"),
+            };
+        })];
 
     private QueryRequest NewestFirst(string pk, int limit) => new()
     {

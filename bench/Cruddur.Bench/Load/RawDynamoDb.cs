@@ -42,6 +42,14 @@ internal sealed class RawDynamoDb(HttpClient http, Uri serviceUrl)
         return JsonDocument.Parse(content);
     }
 
+    /// <summary>The headers of a raw request (wrk sends them as they are).</summary>
+    public static IReadOnlyDictionary<string, string> Headers(string target) => new Dictionary<string, string>
+    {
+        ["Content-Type"] = AmzJson.ToString(),
+        ["X-Amz-Target"] = target,
+        ["Authorization"] = DummyAuthorization.ToString(),
+    };
+
     /// <summary>A Query body as the core builds it: <paramref name="keyName"/> = <paramref name="keyValue"/>, newest first, at most <paramref name="limit"/> items.</summary>
     public static byte[] QueryBody(string tableName, string? indexName, string keyName, string keyValue, int limit) =>
         Json(writer =>

@@ -52,7 +52,7 @@ internal static class MarkdownReport
     {
         Line(md, "## HTTP load vs the same DynamoDB work");
         Line(md);
-        Line(md, "`raw` = pre-built request bodies POSTed to DynamoDB Local over a pooled HttpClient; `sdk` = AWSSDK v4 client; `app` = the web app over HTTP. "
+        Line(md, "`raw` = pre-built request bodies POSTed to DynamoDB Local over a pooled HttpClient; `sdk` = AWSSDK v4 client; `app` = the web app over HTTP (these three from the C# load generator, `users` = simulated users); `wrk-raw` / `wrk-app` = the same raw requests and app requests sent by wrk (`users` = connections, 2 threads; p95 column = wrk's p90; wrk's own CPU counts under `others`), the reference for the targets. "
             + "A: the Query behind `GET /api/messages/{group}?limit=20`; B: the Query behind `GET /api/message_groups?limit=20`; C: the PutItem behind `POST /api/messages` to a group; "
             + "D: `POST /api/messages` by handle to an existing conversation (referenced to raw C). "
             + "CPU columns: CPU time per answered request of the app, DynamoDB Local's JVM and the load generator; `others` = the rest of the machine (other engineers' builds) in cores.");
@@ -61,12 +61,13 @@ internal static class MarkdownReport
         Line(md, "|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
         foreach (var row in results.Load)
         {
-            var reference = results.Load.FirstOrDefault(r => r.Client == "raw" && r.Users == row.Users && r.Pattern == (row.Pattern == "D" ? "C" : row.Pattern));
+            var referenceClient = row.Client.StartsWith("wrk", StringComparison.Ordinal) ? "wrk-raw" : "raw";
+            var reference = results.Load.FirstOrDefault(r => r.Client == referenceClient && r.Users == row.Users && r.Pattern == (row.Pattern == "D" ? "C" : row.Pattern));
             var r = row.Result;
             var requests = Math.Max(1, r.Requests + r.Errors);
             var use = row.Use;
             var seconds = (use.Ended - use.Started).TotalSeconds;
-            var isApp = row.Client == "app";
+            var isApp = row.Client is "app" or "wrk-app";
             Line(md, string.Join(" | ",
                 "| " + row.Pattern,
                 row.Users.ToString(CultureInfo.InvariantCulture),
