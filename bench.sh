@@ -16,4 +16,11 @@ if ! command -v wrk >/dev/null 2>&1; then
   fi
 fi
 
+# The app runs as it ships: published ReadyToRun for linux-x64 (as the container image is), unless --web-dll names one.
+if [[ " $* " != *" --web-dll "* && " $* " != *" --help "* ]]; then
+  echo "bench.sh: publishing the web app (Release, ReadyToRun) to bench/out/web" >&2
+  dotnet publish src/Cruddur.Web -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o bench/out/web -v quiet -nologo >&2
+  set -- --web-dll bench/out/web/Cruddur.Web.dll "$@"
+fi
+
 exec dotnet run -c Release --project bench/Cruddur.Bench -- "$@"
