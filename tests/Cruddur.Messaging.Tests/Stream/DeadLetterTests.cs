@@ -40,6 +40,26 @@ public sealed class DeadLetterTests(LocalServicesFixture services)
     }
 
     [Fact]
+    public async Task When_the_dead_letter_cannot_be_written_the_batch_is_not_checkpointed_and_is_read_again()
+    {
+        await using var scenario = await StreamScenario.CreateAsync(services, Token);
+        var (_, broken) = await TwoConversationsAsync(scenario);
+        // A message item just under DynamoDB's 400 KB item limit: its record, kept whole, cannot fit in one item.
+        var message = broken.Message(broken.A, "", StreamScenario.T0.AddMinutes(1));
+        var size = MessageItems.Message(message).Sum(attribute => attribute.Key.Length + System.Text.Encoding.UTF8.GetByteCount(attribute.Value.S));
+        await scenario.PostAsync(broken, broken.A, new string('x', (400 * 1024) - 100 - size), message.CreatedAt, Token);
+        await using var provider = CreateServices(scenario);
+        var processor = provider.GetRequiredService<LocalStreamProcessor>();
+
+        var refused = await Should.ThrowAsync<Amazon.DynamoDBv2.AmazonDynamoDBException>(() => processor.CatchUpAsync(Token));
+
+        refused.Message.ShouldContain("size", Case.Insensitive, "the dead letter's put was refused, not another call");
+        (await CheckpointItemsAsync(scenario)).ShouldBeEmpty("the batch holding the record that could not be kept is not checkpointed");
+        (await DeadLetterItemsAsync(scenario)).ShouldBeEmpty();
+        await Should.ThrowAsync<Amazon.DynamoDBv2.AmazonDynamoDBException>(() => processor.CatchUpAsync(Token));
+    }
+
+    [Fact]
     public async Task A_dead_letter_item_stays_out_of_the_group_index_and_a_second_write_keeps_one_item()
     {
         await using var scenario = await StreamScenario.CreateAsync(services, Token);
@@ -126,14 +146,23 @@ public sealed class DeadLetterTests(LocalServicesFixture services)
             .AddLocalStreamProcessor()
             .Configure<LocalStreamProcessorOptions>(options => options.MaxAttempts = 2));
 
-    private static async Task<List<Dictionary<string, AttributeValue>>> DeadLetterItemsAsync(StreamScenario scenario) =>
+    private static Task<List<Dictionary<string, AttributeValue>>> DeadLetterItemsAsync(StreamScenario scenario) =>
+        PartitionAsync(scenario, MessageTableKeys.DeadLetterPk);
+
+    private static async Task<List<Dictionary<string, AttributeValue>>> CheckpointItemsAsync(StreamScenario scenario)
+    {
+        var label = (await scenario.DynamoDb.DescribeTableAsync(scenario.TableName, Token)).Table.LatestStreamLabel;
+        return await PartitionAsync(scenario, MessageTableKeys.StreamCheckpointPk(label));
+    }
+
+    private static async Task<List<Dictionary<string, AttributeValue>>> PartitionAsync(StreamScenario scenario, string pk) =>
         (await scenario.DynamoDb.QueryAsync(
             new QueryRequest
             {
                 TableName = scenario.TableName,
                 ConsistentRead = true,
                 KeyConditionExpression = "pk = :pk",
-                ExpressionAttributeValues = new() { [":pk"] = MessageItems.S(MessageTableKeys.DeadLetterPk) },
+                ExpressionAttributeValues = new() { [":pk"] = MessageItems.S(pk) },
             },
             Token)).Items ?? [];
 }
