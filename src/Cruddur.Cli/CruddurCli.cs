@@ -2,6 +2,7 @@ using Cruddur.Cli.Connection;
 using Cruddur.Cli.Db;
 using Cruddur.Cli.Ddb;
 using Cruddur.Cli.Dev;
+using Cruddur.Cli.Streams;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Spectre.Console.Cli.Help;
@@ -55,6 +56,14 @@ internal static class CruddurCli
                     .WithDescription("Set users.cognito_user_id from the user pool (preferred_username → sub), asked of the pool (--user-pool-id) or read from `aws cognito-idp list-users` JSON.")
                     .WithExample("db", "update-cognito-user-ids", "--file", "users.json")
                     .WithExample("db", "update-cognito-user-ids", "--user-pool-id", "us-east-1_AbC123");
+            });
+            config.AddBranch("stream", stream =>
+            {
+                stream.SetDescription("Pattern E's stream, as the local processor follows it.");
+                stream.AddCommand<DeadLettersCommand>("dead-letters")
+                    .WithDescription("List the stream records the local processor passed over after its attempts (dead letters); --replay hands them to pattern E again and deletes those it handles.")
+                    .WithExample("stream", "dead-letters", "--json")
+                    .WithExample("stream", "dead-letters", "--replay");
             });
             config.AddCommand<DevCommand>("dev").WithDescription("Start the local services under .local and a throwaway Redis, load both schemas, seed, print how to connect, and run the stream processor until Ctrl+C.");
         });

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Cruddur.Local.Launcher;
 using Cruddur.Messaging.Hosting;
+using Cruddur.Messaging.Stream;
 using Cruddur.Messaging.Table;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -61,7 +62,8 @@ internal sealed class CommandEnvironment : IAsyncDisposable
                 // The commands print their own results; the core's logs would only interleave with them.
                 .AddSingleton(typeof(ILogger<>), typeof(NullLogger<>))
                 .AddCruddurDataSources(configuration)
-                .AddCruddurMessaging();
+                .AddCruddurMessaging()
+                .AddMessageStreamHandler();
             var services = collection.BuildServiceProvider();
             var environment = new CommandEnvironment(configuration, services, localServices);
             // What ValidateOnStart does in a host: a bad table name fails here, naming the key.

@@ -37,6 +37,7 @@ public sealed class LocalStreamProcessor : IDisposable
     private readonly ILogger<LocalStreamProcessor> logger;
     private readonly HttpClient? http;
     private readonly DynamoDbStreamsClient? streams;
+    private readonly DeadLetters deadLetters;
 
     /// <summary>Creates the processor for the configured table, on the endpoint of the registered DynamoDB client.</summary>
     public LocalStreamProcessor(
@@ -57,6 +58,7 @@ public sealed class LocalStreamProcessor : IDisposable
         this.handler = handler;
         this.timeProvider = timeProvider;
         this.logger = logger;
+        deadLetters = new DeadLetters(table, handler, timeProvider);
 
         // The stream is read from the same endpoint, with the same region, as the app's own DynamoDB client.
         if (dynamoDb.Config.ServiceURL is { Length: > 0 } serviceUrl)
@@ -230,23 +232,26 @@ public sealed class LocalStreamProcessor : IDisposable
         var pending = records;
         for (var attempt = 1; ; attempt++)
         {
-            var response = await handler.HandleAsync(pending, timeout.Token);
-            if (response.BatchItemFailures.Count == 0)
+            var failures = await handler.HandleWithReasonsAsync(pending, timeout.Token);
+            if (failures.Count == 0)
             {
                 break;
             }
 
-            var failed = response.BatchItemFailures.Select(failure => failure.ItemIdentifier).ToHashSet(StringComparer.Ordinal);
-            pending = pending.Where(record => failed.Contains(record.SequenceNumber)).ToList();
+            var failed = failures.ToDictionary(failure => failure.SequenceNumber, failure => failure.Reason, StringComparer.Ordinal);
+            pending = pending.Where(record => failed.ContainsKey(record.SequenceNumber)).ToList();
             if (attempt >= options.MaxAttempts)
             {
                 // An unreachable store is not a bad record: this throws then, the batch is left without a checkpoint
                 // and read again once DynamoDB answers. Only records that fail while it answers are passed over.
                 await dynamoDb.DescribeTableAsync(tableName, timeout.Token);
-                // Where the function sends the records to its on-failure queue, the local processor logs them.
+                // Where the function sends the records to its on-failure queue, the local processor keeps them as
+                // dead letters, before the checkpoint passes them: a failed put leaves the batch to be read again.
                 foreach (var record in pending)
                 {
-                    logger.RecordAbandoned(record.SequenceNumber, shard.ShardId, attempt);
+                    var reason = failed[record.SequenceNumber];
+                    await deadLetters.KeepAsync(stream.Label, shard.ShardId, record, reason, attempt, timeout.Token);
+                    logger.RecordAbandoned(record.SequenceNumber, shard.ShardId, attempt, reason);
                 }
 
                 break;
@@ -256,7 +261,7 @@ public sealed class LocalStreamProcessor : IDisposable
         }
 
         shard.LastSequenceNumber = records[^1].SequenceNumber;
-        if (records.Any(record => !IsCheckpointRecord(record)))
+        if (records.Any(record => !IsBookkeepingRecord(record)))
         {
             await SaveCheckpointAsync(stream.Label, shard.ShardId, shard.LastSequenceNumber, timeout.Token);
         }
@@ -280,8 +285,9 @@ public sealed class LocalStreamProcessor : IDisposable
     private static bool ParentDone(ShardState shard, Dictionary<string, ShardState> shards) =>
         shard.ParentShardId is null || !shards.TryGetValue(shard.ParentShardId, out var parent) || parent.Finished;
 
-    private static bool IsCheckpointRecord(StreamRecord record) =>
-        record.DynamoDb?.Keys is { } keys && keys.TryGetValue(Pk, out var pk) && IsStreamCheckpointPk(pk.S);
+    /// <summary>A record of the processor's own items (checkpoints, dead letters), which alone never cause a checkpoint.</summary>
+    private static bool IsBookkeepingRecord(StreamRecord record) =>
+        record.DynamoDb?.Keys is { } keys && keys.TryGetValue(Pk, out var pk) && (IsStreamCheckpointPk(pk.S) || IsDeadLetterPk(pk.S));
 
     private async Task<StreamRef?> FindStreamAsync(CancellationToken cancellationToken)
     {

@@ -15,7 +15,7 @@ public sealed class LocalStreamProcessorOptions
     /// <summary>Most records per GetRecords call (the Streams API allows up to 1000).</summary>
     public int BatchSize { get; set; } = 1000;
 
-    /// <summary>Attempts at a failed record (like the function's retries) before it is logged as an error and passed over.</summary>
+    /// <summary>Attempts at a failed record (like the function's retries) before it is kept as a dead letter and passed over.</summary>
     public int MaxAttempts { get; set; } = 3;
 
     /// <summary>Time allowed to one batch, its retries and its checkpoint; a batch once started is finished even while stopping.</summary>

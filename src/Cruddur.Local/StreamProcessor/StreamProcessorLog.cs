@@ -17,8 +17,8 @@ internal static partial class StreamProcessorLog
     [LoggerMessage(EventId = 5013, Level = LogLevel.Warning, Message = "Local stream processor: reading the stream failed; trying again in {DelayMilliseconds} ms")]
     public static partial void ReadFailed(this ILogger logger, Exception exception, double delayMilliseconds);
 
-    [LoggerMessage(EventId = 5014, Level = LogLevel.Error, Message = "Local stream processor: record {SequenceNumber} of shard {ShardId} still failed after {Attempts} attempts; skipping it")]
-    public static partial void RecordAbandoned(this ILogger logger, string sequenceNumber, string shardId, int attempts);
+    [LoggerMessage(EventId = 5014, Level = LogLevel.Error, Message = "Local stream processor: record {SequenceNumber} of shard {ShardId} still failed after {Attempts} attempts ({Reason}); kept as a dead letter (`cruddur stream dead-letters`) and passed over")]
+    public static partial void RecordAbandoned(this ILogger logger, string sequenceNumber, string shardId, int attempts, string reason);
 
     [LoggerMessage(EventId = 5015, Level = LogLevel.Information, Message = "Local stream processor: the stream {StreamArn} is gone (table dropped or recreated); looking for the table's stream again")]
     public static partial void StreamGone(this ILogger logger, string streamArn);

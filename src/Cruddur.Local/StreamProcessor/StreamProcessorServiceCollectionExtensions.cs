@@ -23,6 +23,7 @@ public static class StreamProcessorServiceCollectionExtensions
             .Validate(options => options.MaxAttempts >= 1, $"{LocalStreamProcessorOptions.SectionName}:MaxAttempts must be at least 1.")
             .ValidateOnStart();
         services.TryAddSingleton<LocalStreamProcessor>();
+        services.TryAddSingleton<DeadLetters>();
         services.AddHostedService<LocalStreamProcessorService>();
         return services;
     }

@@ -16,6 +16,8 @@ public sealed class MessageStreamHandler
     // The work is I/O bound; with 4, a batch under load waited for N/4 rounds of three calls each (bench/RESULTS.md).
     private const int GroupsInParallel = 16;
 
+    private const string UnreadableReason = "Not a well-formed message item (pk, sk, message_uuid, user_uuid).";
+
     private readonly GroupRowMover mover;
     private readonly StreamMetrics metrics;
     private readonly TimeProvider timeProvider;
@@ -41,13 +43,20 @@ public sealed class MessageStreamHandler
     /// Handles every record of the batch. Records of one group are coalesced: only the newest message can move the rows,
     /// every one of them counts as unread for the participant who did not send it, and they succeed or fail together. Returns the records to retry, by sequence number.
     /// </summary>
-    public async Task<StreamBatchResponse> HandleAsync(IReadOnlyList<StreamRecord> records, CancellationToken cancellationToken)
+    public async Task<StreamBatchResponse> HandleAsync(IReadOnlyList<StreamRecord> records, CancellationToken cancellationToken) =>
+        new([.. (await HandleWithReasonsAsync(records, cancellationToken)).Select(failure => new BatchItemFailure(failure.SequenceNumber))]);
+
+    /// <summary>
+    /// <see cref="HandleAsync"/>, with why each failed record failed, in the batch's order: the local processor keeps the
+    /// reason with a record it passes over. Lambda's answer carries only the identifiers.
+    /// </summary>
+    internal async Task<IReadOnlyList<RecordFailure>> HandleWithReasonsAsync(IReadOnlyList<StreamRecord> records, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
         using var activity = StreamMetrics.ActivitySource.StartActivity("E.batch");
         activity?.SetTag("cruddur.stream.records", records.Count);
 
-        var failed = new HashSet<StreamRecord>(ReferenceEqualityComparer.Instance);
+        var failed = new Dictionary<StreamRecord, string>(ReferenceEqualityComparer.Instance);
         var groups = new Dictionary<Guid, List<(StreamRecord Record, Message Message)>>();
         var skipped = 0;
         foreach (var record in records)
@@ -62,7 +71,7 @@ public sealed class MessageStreamHandler
             if (kind == RecordKind.Unreadable)
             {
                 logger.UnreadableMessageRecord(record!.SequenceNumber, record.EventId);
-                failed.Add(record);
+                failed[record] = UnreadableReason;
                 continue;
             }
 
@@ -82,11 +91,14 @@ public sealed class MessageStreamHandler
             async (messages, token) =>
             {
                 var failure = await HandleGroupAsync(messages, outcome, token);
-                if (failure)
+                if (failure is not null)
                 {
                     lock (failed)
                     {
-                        failed.UnionWith(messages.Select(entry => entry.Record));
+                        foreach (var (record, _) in messages)
+                        {
+                            failed[record] = failure;
+                        }
                     }
                 }
             });
@@ -97,7 +109,7 @@ public sealed class MessageStreamHandler
             logger.BatchHandled(records.Count, outcome.Moved, outcome.Unchanged, skipped, failed.Count, outcome.MaxLagMilliseconds);
         }
 
-        return new StreamBatchResponse(records.Where(failed.Contains).Select(record => new BatchItemFailure(record.SequenceNumber)).ToList());
+        return [.. records.Where(failed.ContainsKey).Select(record => new RecordFailure(record.SequenceNumber, failed[record]))];
     }
 
     /// <summary>
@@ -135,8 +147,8 @@ public sealed class MessageStreamHandler
     private static string? KeyText(IReadOnlyDictionary<string, StreamAttributeValue> keys, string name) =>
         keys.TryGetValue(name, out var value) ? value?.S : null;
 
-    /// <summary>Moves the group's rows to its newest message in the batch; true when that failed.</summary>
-    private async Task<bool> HandleGroupAsync(List<(StreamRecord Record, Message Message)> messages, BatchCounts counts, CancellationToken cancellationToken)
+    /// <summary>Moves the group's rows to its newest message in the batch; why that failed, or null.</summary>
+    private async Task<string?> HandleGroupAsync(List<(StreamRecord Record, Message Message)> messages, BatchCounts counts, CancellationToken cancellationToken)
     {
         var newest = messages.MaxBy(entry => entry.Message.CreatedAt).Message;
         using var activity = StreamMetrics.ActivitySource.StartActivity("E.move_rows");
@@ -162,16 +174,19 @@ public sealed class MessageStreamHandler
                 metrics.Record(RecordOutcome.Unchanged, messages.Count);
             }
 
-            return false;
+            return null;
         }
 #pragma warning disable CA1031 // A partial batch failure exists to contain any failure to the records of one group.
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
 #pragma warning restore CA1031
         {
             logger.GroupFailed(exception, newest.MessageGroupUuid, messages.Count);
-            return true;
+            return $"{exception.GetType().Name}: {exception.Message}";
         }
     }
+
+    /// <summary>A failed record's batch item failure: its sequence number and why.</summary>
+    internal sealed record RecordFailure(string SequenceNumber, string Reason);
 
     /// <summary>What a record is to pattern E.</summary>
     internal enum RecordKind

@@ -124,6 +124,36 @@ internal static class MessageItems
     public static (string ShardId, string SequenceNumber)? ReadStreamCheckpoint(IReadOnlyDictionary<string, AttributeValue> item) =>
         Text(item, Sk) is { } shardId && Text(item, MessageTableKeys.SequenceNumber) is { } sequenceNumber ? (shardId, sequenceNumber) : null;
 
+    /// <summary>A dead-letter item: a stream record pattern E passed over, with why and when.</summary>
+    public static Dictionary<string, AttributeValue> DeadLetter(DeadLetterItem letter) => new()
+    {
+        [Pk] = S(DeadLetterPk),
+        [Sk] = S(DeadLetterSk(letter.StreamLabel, letter.SequenceNumber)),
+        [StreamLabel] = S(letter.StreamLabel),
+        [ShardId] = S(letter.ShardId),
+        [MessageTableKeys.SequenceNumber] = S(letter.SequenceNumber),
+        [StreamRecordJson] = S(letter.RecordJson),
+        [LastError] = S(letter.Error),
+        [Attempts] = new AttributeValue { N = letter.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+        [CreatedAt] = S(MessageTimestamp.Format(letter.KeptAt)),
+    };
+
+    /// <summary>Reads a dead-letter item; null when the item is not one.</summary>
+    public static DeadLetterItem? ReadDeadLetter(IReadOnlyDictionary<string, AttributeValue> item) =>
+        IsDeadLetterPk(Text(item, Pk))
+        && Text(item, StreamLabel) is { } label
+        && Text(item, MessageTableKeys.SequenceNumber) is { } sequenceNumber
+        && Text(item, StreamRecordJson) is { } record
+            ? new DeadLetterItem(
+                label,
+                Text(item, ShardId) ?? "",
+                sequenceNumber,
+                record,
+                Text(item, LastError) ?? "",
+                item.TryGetValue(Attempts, out var attempts) && int.TryParse(attempts.N, System.Globalization.CultureInfo.InvariantCulture, out var count) ? count : 0,
+                MessageTimestamp.TryParse(Text(item, CreatedAt), out var keptAt) ? keptAt : DateTimeOffset.MinValue)
+            : null;
+
     /// <summary>Group rows newest first (by time, then sort key).</summary>
     public static IOrderedEnumerable<Dictionary<string, AttributeValue>> NewestFirst(IEnumerable<Dictionary<string, AttributeValue>> rows) =>
         rows.OrderByDescending(RowTime).ThenByDescending(row => Text(row, Sk), StringComparer.Ordinal);

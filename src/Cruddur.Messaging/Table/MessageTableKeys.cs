@@ -79,6 +79,26 @@ internal static class MessageTableKeys
     /// <summary>True for the pk of a stream checkpoint item (whose own stream records the processor ignores).</summary>
     public static bool IsStreamCheckpointPk(string? pk) => pk is not null && pk.StartsWith(StreamCheckpointPrefix, StringComparison.Ordinal);
 
+    /// <summary>
+    /// Our dead-letter items (local stream processor only): the stream records pattern E passed over, all in the one
+    /// partition <c>DLQ#</c>, sk = <c>{stream label}#{sequence number, zero-padded}</c> so they list in stream order.
+    /// Never <c>message_group_uuid</c>: they stay out of the GSI and out of patterns A and B.
+    /// </summary>
+    public const string DeadLetterPk = "DLQ#";
+
+    /// <summary>Sort key of the dead-letter item of one record (AWS sequence numbers have up to 40 digits).</summary>
+    public static string DeadLetterSk(string streamLabel, string sequenceNumber) => $"{streamLabel}#{sequenceNumber.PadLeft(40, '0')}";
+
+    /// <summary>True for the pk of a dead-letter item.</summary>
+    public static bool IsDeadLetterPk(string? pk) => pk == DeadLetterPk;
+
+    // Attributes of the dead-letter item.
+    public const string StreamLabel = "stream_label";
+    public const string ShardId = "shard_id";
+    public const string StreamRecordJson = "record";
+    public const string LastError = "error";
+    public const string Attempts = "attempts";
+
     /// <summary>True for the pk of a message item (<c>MSG#{group}</c>); the partition also holds the group's read marker.</summary>
     public static bool IsMessagesPk(string? pk) => pk is not null && pk.StartsWith("MSG#", StringComparison.Ordinal);
 
