@@ -20,8 +20,8 @@ internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDiction
     /// <summary>The page the app is asked for.</summary>
     public const int PageSize = 20;
 
-    /// <summary>What the core's A query asks DynamoDB for: one more than the page, to know whether a next page exists.</summary>
-    public const int MessagesQueryLimit = PageSize + 1;
+    /// <summary>What the core's A query asks DynamoDB for: the page, one more to know whether a next page exists, and the read marker.</summary>
+    public const int MessagesQueryLimit = PageSize + 2;
 
     /// <summary>What the core's B query asks for: one more than the page plus two rows of slack for a move in progress.</summary>
     public const int GroupsQueryLimit = PageSize + 3;

@@ -13,8 +13,9 @@ namespace Cruddur.Messaging.Stream;
 /// </summary>
 public sealed class MessageStreamHandler
 {
-    // The work is I/O bound; with 4, a batch under load waited for N/4 rounds of three calls each (bench/RESULTS.md).
-    private const int GroupsInParallel = 16;
+    // The work is I/O bound (three calls per group, one after the other): a batch of N groups takes N/this rounds, and
+    // under load each round waits in DynamoDB's queue like any request. 64 posting users fit one round (bench/RESULTS.md).
+    private const int GroupsInParallel = 64;
 
     private const string UnreadableReason = "Not a well-formed message item (pk, sk, message_uuid, user_uuid).";
 
