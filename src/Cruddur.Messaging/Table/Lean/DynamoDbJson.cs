@@ -80,9 +80,12 @@ internal static class DynamoDbJson
             {
                 Expect(ref reader, JsonTokenType.StartArray);
                 response.Items = [];
+
+                // The items of a page mostly have the same attributes in the same order: their names are read once.
+                List<string> names = [];
                 while (Next(ref reader) != JsonTokenType.EndArray)
                 {
-                    response.Items.Add(ReadItem(ref reader));
+                    response.Items.Add(ReadItem(ref reader, names));
                 }
             }
             else if (reader.ValueTextEquals("Count"))
@@ -302,13 +305,29 @@ internal static class DynamoDbJson
         }
     }
 
-    private static Dictionary<string, AttributeValue> ReadItem(ref Utf8JsonReader reader)
+    private static Dictionary<string, AttributeValue> ReadItem(ref Utf8JsonReader reader, List<string>? names = null)
     {
         EnsureToken(ref reader, JsonTokenType.StartObject);
-        var item = new Dictionary<string, AttributeValue>(StringComparer.Ordinal);
+        var item = new Dictionary<string, AttributeValue>(names?.Count ?? 0);
+        var position = 0;
         while (NextProperty(ref reader))
         {
-            var name = reader.GetString()!;
+            string name;
+            if (names is not null && position < names.Count && reader.ValueTextEquals(names[position]))
+            {
+                name = names[position];
+            }
+            else
+            {
+                name = reader.GetString()!;
+                if (names is not null)
+                {
+                    names.RemoveRange(position, names.Count - position);
+                    names.Add(name);
+                }
+            }
+
+            position++;
             Next(ref reader);
             item[name] = ReadValue(ref reader);
         }
@@ -447,7 +466,7 @@ internal static class DynamoDbJson
     private static Dictionary<string, Capacity> ReadCapacities(ref Utf8JsonReader reader)
     {
         Expect(ref reader, JsonTokenType.StartObject);
-        var capacities = new Dictionary<string, Capacity>(StringComparer.Ordinal);
+        var capacities = new Dictionary<string, Capacity>();
         while (NextProperty(ref reader))
         {
             var name = reader.GetString()!;

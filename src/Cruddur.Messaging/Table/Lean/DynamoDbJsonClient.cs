@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -139,21 +140,28 @@ internal sealed class DynamoDbJsonClient : IDisposable
             {
                 using var message = await SignedRequestAsync(operation, body, attemptBound.Token);
                 using var response = await http.SendAsync(message, attemptBound.Token);
-                var content = await response.Content.ReadAsByteArrayAsync(attemptBound.Token);
-                var requestId = response.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.FirstOrDefault() : null;
-                if (response.StatusCode == HttpStatusCode.OK)
+                var (content, length) = await ReadBodyAsync(response.Content, attemptBound.Token);
+                try
                 {
-                    var answer = read(content);
-                    answer.HttpStatusCode = response.StatusCode;
-                    answer.ContentLength = content.Length;
-                    answer.ResponseMetadata = new ResponseMetadata { RequestId = requestId };
-                    return answer;
-                }
+                    var requestId = response.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.FirstOrDefault() : null;
+                    if (response.StatusCode == HttpStatusCode.OK)
+                    {
+                        var answer = read(content.AsSpan(0, length));
+                        answer.HttpStatusCode = response.StatusCode;
+                        answer.ContentLength = length;
+                        answer.ResponseMetadata = new ResponseMetadata { RequestId = requestId };
+                        return answer;
+                    }
 
-                var error = ServiceException(response.StatusCode, content, requestId);
-                if (attempt >= maxAttempts || !IsRetryable(error))
+                    var error = ServiceException(response.StatusCode, content.AsSpan(0, length), requestId);
+                    if (attempt >= maxAttempts || !IsRetryable(error))
+                    {
+                        throw error;
+                    }
+                }
+                finally
                 {
-                    throw error;
+                    ArrayPool<byte>.Shared.Return(content);
                 }
             }
             catch (OperationCanceledException canceled) when (!cancellationToken.IsCancellationRequested)
@@ -171,6 +179,36 @@ internal sealed class DynamoDbJsonClient : IDisposable
             }
 
             await Task.Delay(Backoff(attempt), cancellationToken);
+        }
+    }
+
+    /// <summary>The whole answer in a pooled buffer the caller returns, and its length.</summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(content.Headers.ContentLength ?? 0, 4096, 1 << 20) + 1);
+        var length = 0;
+        try
+        {
+            await using var stream = await content.ReadAsStreamAsync(cancellationToken);
+            int read;
+            while ((read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
+            {
+                length += read;
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan().CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+            }
+
+            return (buffer, length);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
         }
     }
 
