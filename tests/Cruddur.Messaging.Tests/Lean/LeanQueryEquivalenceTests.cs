@@ -7,6 +7,10 @@ using Cruddur.Messaging.Hosting;
 using Cruddur.Messaging.Table;
 using Cruddur.Messaging.Table.Lean;
 using Cruddur.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cruddur.Messaging.Tests.Lean;
 
@@ -147,6 +151,37 @@ public sealed class LeanQueryEquivalenceTests(LocalServicesFixture services)
                 Cruddur.Messaging.Errors.StoreFailures.IsTransient(actual).ShouldBe(Cruddur.Messaging.Errors.StoreFailures.IsTransient(expected));
             }
         }
+    }
+
+    [Fact]
+    public async Task The_gateway_pages_on_the_lean_path_records_each_page_and_leaves_legacy_parameters_to_the_SDK()
+    {
+        var (sdk, lean, table, pk, _) = await SeedAsync();
+        lean.Dispose();
+        using var client = sdk;
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [$"{MessagingOptions.SectionName}:TableName"] = table })
+            .Build();
+        await using var provider = new ServiceCollection()
+            .AddSingleton<IConfiguration>(configuration)
+            .AddSingleton<IAmazonDynamoDB>(sdk)
+            .AddSingleton(typeof(ILogger<>), typeof(NullLogger<>))
+            .AddCruddurMessaging()
+            .BuildServiceProvider();
+        var gateway = provider.GetRequiredService<TableGateway>();
+        var recorder = provider.GetRequiredService<Cruddur.Messaging.Diagnostics.ConsumedCapacityRecorder>();
+
+        var paged = await gateway.QueryAllAsync("lean.pages", Query(table, pk, r => r.Limit = 2), Token);
+        var legacy = await gateway.QueryAllAsync(
+            "sdk.legacy",
+            new QueryRequest { KeyConditions = new() { [MessageTableKeys.Pk] = new Condition { ComparisonOperator = ComparisonOperator.EQ, AttributeValueList = [new AttributeValue { S = pk }] } } },
+            Token);
+
+        paged.Select(RenderItem).ShouldBe(legacy.Select(RenderItem));
+        paged.Count.ShouldBe(6);
+        recorder.Calls["lean.pages"].ShouldBe(4, "three full pages of two, then the empty page DynamoDB answers after the last key");
+        recorder.Calls["sdk.legacy"].ShouldBe(1);
+        recorder.Totals.Keys.ShouldContain(key => key.Operation == "lean.pages");
     }
 
     [Fact]
