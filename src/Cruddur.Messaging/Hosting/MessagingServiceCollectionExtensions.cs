@@ -4,6 +4,7 @@ using Cruddur.Messaging.Idempotency;
 using Cruddur.Messaging.MessageGroups;
 using Cruddur.Messaging.Stream;
 using Cruddur.Messaging.Table;
+using Cruddur.Messaging.Table.Lean;
 using Cruddur.Messaging.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -28,9 +29,15 @@ public static class MessagingServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<ConsumedCapacityRecorder>();
 
-        // The one instrumented path to the messages table, and the stores on it.
+        // The one instrumented path to the messages table, and the stores on it. Its hot reads take the lean path,
+        // configured from the SDK client (endpoint, region, credentials, time-out, retries).
+        services.TryAddSingleton(static provider => DynamoDbJsonClient.For(
+            provider.GetRequiredService<IAmazonDynamoDB>(),
+            DataSourceServiceCollectionExtensions.LocalCredentials,
+            DataSourceServiceCollectionExtensions.AttemptTimeout));
         services.TryAddSingleton(static provider => new TableGateway(
             provider.GetRequiredService<IAmazonDynamoDB>(),
+            provider.GetRequiredService<DynamoDbJsonClient>(),
             provider.GetRequiredService<IOptions<MessagingOptions>>().Value.TableName,
             provider.GetRequiredService<ConsumedCapacityRecorder>(),
             provider.GetRequiredService<ILogger<TableGateway>>()));

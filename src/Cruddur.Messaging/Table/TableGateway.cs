@@ -4,6 +4,7 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using Cruddur.Messaging.Diagnostics;
+using Cruddur.Messaging.Table.Lean;
 using Microsoft.Extensions.Logging;
 
 namespace Cruddur.Messaging.Table;
@@ -22,12 +23,15 @@ public sealed class TableGateway
     private const int MaxBatchWriteAttempts = 12;
 
     private readonly IAmazonDynamoDB dynamoDb;
+    private readonly DynamoDbJsonClient? lean;
     private readonly ConsumedCapacityRecorder recorder;
     private readonly ILogger logger;
 
-    internal TableGateway(IAmazonDynamoDB dynamoDb, string tableName, ConsumedCapacityRecorder recorder, ILogger<TableGateway> logger)
+    // lean: the path for queries and GetItem (DynamoDbJsonClient); the SDK's when null.
+    internal TableGateway(IAmazonDynamoDB dynamoDb, DynamoDbJsonClient? lean, string tableName, ConsumedCapacityRecorder recorder, ILogger<TableGateway> logger)
     {
         this.dynamoDb = dynamoDb;
+        this.lean = lean;
         TableName = tableName;
         this.recorder = recorder;
         this.logger = logger;
@@ -40,7 +44,9 @@ public sealed class TableGateway
     {
         request.TableName = TableName;
         request.ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES;
-        return CallAsync(operation, null, CapacityKind.Read, request, static (db, r, ct) => db.GetItemAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
+        return lean is not null && DynamoDbJson.CanWrite(request)
+            ? CallAsync(operation, null, CapacityKind.Read, request, lean.GetItemAsync, static r => One(r.ConsumedCapacity), cancellationToken)
+            : CallAsync(operation, null, CapacityKind.Read, request, dynamoDb.GetItemAsync, static r => One(r.ConsumedCapacity), cancellationToken);
     }
 
     /// <summary>A put; a failed condition is recorded under <paramref name="refusedOperation"/> when given.</summary>
@@ -48,7 +54,7 @@ public sealed class TableGateway
     {
         request.TableName = TableName;
         request.ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES;
-        return CallAsync(operation, refusedOperation, CapacityKind.Write, request, static (db, r, ct) => db.PutItemAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
+        return CallAsync(operation, refusedOperation, CapacityKind.Write, request, dynamoDb.PutItemAsync, static r => One(r.ConsumedCapacity), cancellationToken);
     }
 
     /// <summary>A delete; a failed condition is recorded under <paramref name="refusedOperation"/> when given.</summary>
@@ -56,7 +62,7 @@ public sealed class TableGateway
     {
         request.TableName = TableName;
         request.ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES;
-        return CallAsync(operation, refusedOperation, CapacityKind.Write, request, static (db, r, ct) => db.DeleteItemAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
+        return CallAsync(operation, refusedOperation, CapacityKind.Write, request, dynamoDb.DeleteItemAsync, static r => One(r.ConsumedCapacity), cancellationToken);
     }
 
     /// <summary>An update; a failed condition is recorded under <paramref name="refusedOperation"/> when given.</summary>
@@ -64,26 +70,37 @@ public sealed class TableGateway
     {
         request.TableName = TableName;
         request.ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES;
-        return CallAsync(operation, refusedOperation, CapacityKind.Write, request, static (db, r, ct) => db.UpdateItemAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
+        return CallAsync(operation, refusedOperation, CapacityKind.Write, request, dynamoDb.UpdateItemAsync, static r => One(r.ConsumedCapacity), cancellationToken);
     }
 
-    /// <summary>One page of a query.</summary>
+    /// <summary>One page of a query, on the lean path when it can write the request.</summary>
     internal Task<QueryResponse> QueryAsync(string operation, QueryRequest request, CancellationToken cancellationToken)
     {
         request.TableName = TableName;
         request.ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES;
-        return CallAsync(operation, null, CapacityKind.Read, request, static (db, r, ct) => db.QueryAsync(r, ct), static r => One(r.ConsumedCapacity), cancellationToken);
+        return lean is not null && DynamoDbJson.CanWrite(request)
+            ? CallAsync(operation, null, CapacityKind.Read, request, lean.QueryAsync, static r => One(r.ConsumedCapacity), cancellationToken)
+            : CallAsync(operation, null, CapacityKind.Read, request, dynamoDb.QueryAsync, static r => One(r.ConsumedCapacity), cancellationToken);
     }
 
     /// <summary>
-    /// The pages of a query, through the SDK's paginator, from <see cref="QueryRequest.ExclusiveStartKey"/> on; each page
-    /// is one call of <paramref name="operation"/>. Stop enumerating to stop reading.
+    /// The pages of a query from <see cref="QueryRequest.ExclusiveStartKey"/> on, each page one <see cref="QueryAsync"/>
+    /// (the SDK's paginator cannot drive the lean path; this is what it does: the next page starts at the last one's
+    /// <c>LastEvaluatedKey</c>, and there is none after a page without one). Stop enumerating to stop reading.
     /// </summary>
-    internal IAsyncEnumerable<QueryResponse> QueryPagesAsync(string operation, QueryRequest request, CancellationToken cancellationToken)
+    internal async IAsyncEnumerable<QueryResponse> QueryPagesAsync(string operation, QueryRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        request.TableName = TableName;
-        request.ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES;
-        return PagesAsync(operation, dynamoDb.Paginators.Query(request).Responses, static r => r.ConsumedCapacity, static r => r.LastEvaluatedKey, cancellationToken);
+        while (true)
+        {
+            var page = await QueryAsync(operation, request, cancellationToken);
+            yield return page;
+            if (page.LastEvaluatedKey is not { Count: > 0 } next)
+            {
+                yield break;
+            }
+
+            request.ExclusiveStartKey = next;
+        }
     }
 
     /// <summary>
@@ -141,7 +158,7 @@ public sealed class TableGateway
         }
 
         request.ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES;
-        return CallAsync(operation, null, CapacityKind.Write, request, static (db, r, ct) => db.TransactWriteItemsAsync(r, ct), static r => r.ConsumedCapacity, cancellationToken);
+        return CallAsync(operation, null, CapacityKind.Write, request, dynamoDb.TransactWriteItemsAsync, static r => r.ConsumedCapacity, cancellationToken);
     }
 
     /// <summary>
@@ -169,7 +186,7 @@ public sealed class TableGateway
                 RequestItems = new() { [TableName] = pending },
                 ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
             };
-            var response = await CallAsync(operation, null, CapacityKind.Write, request, static (db, r, ct) => db.BatchWriteItemAsync(r, ct), static r => r.ConsumedCapacity, cancellationToken);
+            var response = await CallAsync(operation, null, CapacityKind.Write, request, dynamoDb.BatchWriteItemAsync, static r => r.ConsumedCapacity, cancellationToken);
             pending = response.UnprocessedItems is { } unprocessed && unprocessed.TryGetValue(TableName, out var left) ? left : [];
         }
     }
@@ -191,7 +208,7 @@ public sealed class TableGateway
                 null,
                 CapacityKind.Read,
                 pages,
-                static async (_, p, _) => await p.MoveNextAsync() ? p.Current : null,
+                static async (p, _) => await p.MoveNextAsync() ? p.Current : null,
                 response => One(response is null ? null : consumed(response)),
                 cancellationToken);
             if (page is null)
@@ -214,7 +231,7 @@ public sealed class TableGateway
         string? refusedOperation,
         CapacityKind kind,
         TRequest request,
-        Func<IAmazonDynamoDB, TRequest, CancellationToken, Task<TResponse>> call,
+        Func<TRequest, CancellationToken, Task<TResponse>> call,
         Func<TResponse, IReadOnlyList<ConsumedCapacity>?> consumed,
         CancellationToken cancellationToken)
     {
@@ -225,7 +242,7 @@ public sealed class TableGateway
         TResponse response;
         try
         {
-            response = await call(dynamoDb, request, cancellationToken);
+            response = await call(request, cancellationToken);
         }
         catch (AmazonServiceException exception)
         {
