@@ -34,6 +34,9 @@ internal static class SoakRun
 
     private static readonly TimeSpan OutageStep = TimeSpan.FromSeconds(5);
 
+    // Longer than the app's two attempts of 3 s, so requests sent early in it meet the bound, not the end of the hang.
+    private static readonly TimeSpan HungStep = TimeSpan.FromSeconds(8);
+
     private static readonly string[] Configurations = ["Release", "Debug"];
 
     public static async Task<int> RunAsync(TextWriter output, string[] args, CancellationToken cancellationToken)
@@ -99,7 +102,7 @@ internal static class SoakRun
             dynamoProxy.Hung = true;
             dynamoProxy.Refusing = false;
             Say("outage: DynamoDB hung (proxy accepts, moves no byte)");
-            await DelayAsync(OutageStep, token);
+            await DelayAsync(HungStep, token);
             timeline.Enter(Timeline.Recovery);
             dynamoProxy.Hung = false;
             dynamoProxy.DropConnections();
@@ -181,6 +184,7 @@ internal static class SoakRun
             output.WriteLine($"  {name,-18} {string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Key}: {c.Value}"))}");
         }
 
+        output.WriteLine($"time to 503 by phase sent in: {string.Join("; ", log.ServiceUnavailableTimes().Select(t => $"{t.Phase} n={t.Count} p50 {t.P50:F0} ms max {t.Max:F0} ms"))}");
         output.WriteLine($"by operation: {string.Join(", ", log.ByOperation().OrderBy(c => c.Key).Select(c => $"{c.Key}: {c.Value}"))}");
         output.WriteLine($"acknowledged posts {report.Acknowledged}; stored exactly once {report.StoredOnce}; missing {report.Missing}; duplicated {report.Duplicated}");
         output.WriteLine($"groups {report.Groups}; group rows (one per member) showing the latest message {report.RowsCurrent}/{report.RowsExpected}; short, extra or stale {report.RowsExpected - report.RowsCurrent}");
@@ -303,13 +307,13 @@ internal static class SoakRun
 /// <summary>Every answer of the run by phase, operation and status, and the acknowledged posts.</summary>
 internal sealed class Outcomes
 {
-    private readonly ConcurrentQueue<(string Phase, string Operation, int Status)> answers = new();
+    private readonly ConcurrentQueue<(string Phase, string Operation, int Status, TimeSpan Took)> answers = new();
 
     public ConcurrentQueue<Ack> Acknowledged { get; } = new();
 
     public int Total => answers.Count;
 
-    public void Add(string phase, string operation, int status) => answers.Enqueue((phase, operation, status));
+    public void Add(string phase, string operation, int status, TimeSpan took) => answers.Enqueue((phase, operation, status, took));
 
     public int Count(int status) => answers.Count(a => a.Status == status);
 
@@ -320,6 +324,14 @@ internal sealed class Outcomes
 
     public IEnumerable<(string Phase, Dictionary<int, int> Counts)> ByPhase() =>
         answers.GroupBy(a => a.Phase).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (g.Key, g.GroupBy(a => a.Status).ToDictionary(s => s.Key, s => s.Count())));
+
+    /// <summary>How long the 503s of each phase took: a refusing store should answer fast, a hung one within the attempt bound.</summary>
+    public IEnumerable<(string Phase, int Count, double P50, double Max)> ServiceUnavailableTimes() =>
+        answers.Where(a => a.Status == 503).GroupBy(a => a.Phase).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
+        {
+            var ms = g.Select(a => a.Took.TotalMilliseconds).Order().ToList();
+            return (g.Key, ms.Count, ms[ms.Count / 2], ms[^1]);
+        });
 
     public Dictionary<string, int> ByOperation() => answers.GroupBy(a => a.Operation).ToDictionary(g => g.Key, g => g.Count());
 }
@@ -397,7 +409,7 @@ internal sealed class SimUser(Guid uuid, string handle, string token)
                 status = 0;
             }
 
-            log.Add(sent.Phase, operation, status);
+            log.Add(sent.Phase, operation, status, timeline.Now - sent.At);
             await Task.Delay(100 + random.Next(200), CancellationToken.None);
         }
     }
