@@ -8,7 +8,6 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
 using Cruddur.Messaging.Hosting;
 using Cruddur.Local.Launcher;
 using Cruddur.Messaging.Stream;
