@@ -13,16 +13,20 @@ internal sealed record Ack(string Operation, Guid Group, string Uuid, Guid Sende
 }
 
 /// <summary>
-/// The kill of DynamoDB Local: from the scan taken just before it until DynamoDB answered again. A post acknowledged in
-/// that window, or seen by that scan, and missing afterwards was dropped by the emulator (its write had been answered).
+/// The kill of DynamoDB Local: from the scan taken just before it until the app could reach DynamoDB again, with a scan
+/// of the restarted emulator taken before the app could. A post the emulator dropped is one it had (seen by the scan
+/// before, or acknowledged inside the window) and the restarted emulator did not; anything that survived the restart
+/// and is gone at the end is ours.
 /// </summary>
-internal sealed record KillWindow(TimeSpan Start, TimeSpan End, IReadOnlySet<string> Scanned)
+internal sealed record KillWindow(TimeSpan Start, TimeSpan End, IReadOnlySet<string> Before, IReadOnlySet<string> AfterRestart)
 {
-    public bool Explains(Ack post) => (post.At >= Start && post.At <= End) || Scanned.Contains(post.Uuid);
+    public bool Explains(Ack post) => !AfterRestart.Contains(post.Uuid) && (Before.Contains(post.Uuid) || (post.At >= Start && post.At <= End));
 
-    public string Why(Ack post) => Scanned.Contains(post.Uuid)
-        ? "seen by the scan just before the kill, gone after the restart"
-        : string.Create(CultureInfo.InvariantCulture, $"acknowledged inside the kill window [{Start.TotalSeconds:F1}s, {End.TotalSeconds:F1}s]");
+    public string Why(Ack post) =>
+        AfterRestart.Contains(post.Uuid) ? "survived the kill (in the scan right after the restart), gone at the end"
+        : Before.Contains(post.Uuid) ? "seen by the scan just before the kill, absent from the scan right after the restart"
+        : post.At >= Start && post.At <= End ? string.Create(CultureInfo.InvariantCulture, $"acknowledged inside the kill window [{Start.TotalSeconds:F1}s, {End.TotalSeconds:F1}s], absent from the scan right after the restart")
+        : "acknowledged outside the kill window";
 }
 
 /// <summary>One thing wrong with the stored data; <see cref="ByEmulator"/> when the kill explains it.</summary>
@@ -88,7 +92,7 @@ internal static class Ledger
                 lostByEmulator.Add(post.Group);
             }
 
-            findings.Add(new Finding("missing", post.Describe(), byEmulator, byEmulator ? kill!.Why(post) : "acknowledged outside the kill window"));
+            findings.Add(new Finding("missing", post.Describe(), byEmulator, kill?.Why(post) ?? "no kill in this run"));
         }
 
         findings.AddRange(duplicated.Select(post => new Finding("duplicated", post.Describe(), false, $"stored {stored[post.Uuid]} times")));

@@ -109,19 +109,20 @@ internal static class SoakRun
             await DelayAsync(OutageStep, token);
             timeline.Enter(Timeline.Steady);
 
-            // The kill: a scan just before it (what the emulator had), SIGKILL, restart on the same -dbPath.
+            // The kill: a scan just before it (what the emulator had), SIGKILL, restart on the same -dbPath, a scan of
+            // what the restarted emulator kept before the app can reach it (the proxy still points at the dead port).
             await DelayAsync(duration * 0.10, running.Token);
-            using var direct = new AmazonDynamoDBClient(DataSourceServiceCollectionExtensions.LocalCredentials, DataSourceServiceCollectionExtensions.LocalClientConfig(dynamoDb.ServiceUrl));
             var killStart = timeline.Enter(Timeline.Kill);
-            var scanned = await Ledger.ScanMessageUuidsAsync(direct, table, token);
+            var before = await ScanDirectAsync(dynamoDb, table, token);
             var pid = dynamoDb.ProcessId;
             await dynamoDb.DisposeAsync();
-            Say($"kill: DynamoDB Local (pid {pid}) killed with SIGKILL after a scan of {scanned.Count} messages");
+            Say($"kill: DynamoDB Local (pid {pid}) killed with SIGKILL after a scan of {before.Count} messages");
             await DelayAsync(OutageStep, token);
             dynamoDb = await DynamoDbLocal.StartAsync(options, dynamoDir, token);
+            var afterRestart = await ScanDirectAsync(dynamoDb, table, token);
             dynamoProxy.TargetPort = dynamoDb.ServiceUrl.Port;
-            var kill = new KillWindow(killStart, timeline.Enter(Timeline.Recovery), scanned);
-            Say($"kill: DynamoDB Local back on the same -dbPath after {dynamoDb.StartTime.TotalSeconds:F1}s of start-up");
+            var kill = new KillWindow(killStart, timeline.Enter(Timeline.Recovery), before, afterRestart);
+            Say($"kill: DynamoDB Local back on the same -dbPath after {dynamoDb.StartTime.TotalSeconds:F1}s of start-up, keeping {afterRestart.Count} messages");
             await DelayAsync(OutageStep, token);
             timeline.Enter(Timeline.Steady);
 
@@ -170,6 +171,15 @@ internal static class SoakRun
             await postgres.DisposeAsync();
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    private static async Task<IReadOnlySet<string>> ScanDirectAsync(DynamoDbLocal dynamoDb, string table, CancellationToken token)
+    {
+        // The soak's own look, not the app's: the SDK's patience, since a busy or just restarted emulator can be slow.
+        var config = DataSourceServiceCollectionExtensions.LocalClientConfig(dynamoDb.ServiceUrl);
+        (config.Timeout, config.MaxErrorRetry) = (TimeSpan.FromSeconds(30), 3);
+        using var direct = new AmazonDynamoDBClient(DataSourceServiceCollectionExtensions.LocalCredentials, config);
+        return await Ledger.ScanMessageUuidsAsync(direct, table, token);
     }
 
     private static bool Print(TextWriter output, TimeSpan duration, Timeline timeline, Outcomes log, LedgerReport report, long rssWarm, long rssEnd, double rssRatio)
