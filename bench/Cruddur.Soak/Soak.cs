@@ -8,7 +8,6 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
 using Cruddur.Messaging.Hosting;
 using Cruddur.Local.Launcher;
 using Cruddur.Messaging.Stream;
@@ -20,14 +19,22 @@ using Microsoft.Extensions.Logging;
 namespace Cruddur.Soak;
 
 /// <summary>
-/// 50 simulated users mixing patterns A–D against the web app running as its own process, for a fixed time, while
-/// DynamoDB Local (persistent) is killed for 5 s and restarted, PostgreSQL is restarted and the local stream processor
-/// is restarted. Then: every acknowledged message stored exactly once, every group row showing its group's latest
-/// message, no 500 ever, and the app's RSS at the end within 20% of after warm-up. Loopback only; bounded in time.
+/// 50 simulated users mixing patterns A–D against the web app running as its own process, for a fixed time, through
+/// these phases: warm-up; DynamoDB unreachable through the soak's TCP proxy (refusing, then hung past the app's attempt
+/// bound), DynamoDB itself untouched; a separate kill of the on-disk DynamoDB Local (SIGKILL, restart on the same
+/// -dbPath); a PostgreSQL restart; a stream processor restart. Then: every acknowledged message stored exactly once,
+/// one row per member for every group that holds a message, showing its latest message; no 500 ever; the app's RSS at
+/// the end within 20% of after warm-up. What the emulator dropped in the kill is reported apart and does not fail the
+/// run (real DynamoDB does not lose an acknowledged write; DynamoDB Local can, on SIGKILL). Loopback only; bounded.
 /// </summary>
 internal static class SoakRun
 {
     private const int Users = 50;
+
+    private static readonly TimeSpan OutageStep = TimeSpan.FromSeconds(5);
+
+    // Longer than the app's two attempts of 3 s, so requests sent early in it meet the bound, not the end of the hang.
+    private static readonly TimeSpan HungStep = TimeSpan.FromSeconds(8);
 
     private static readonly string[] Configurations = ["Release", "Debug"];
 
@@ -41,8 +48,8 @@ internal static class SoakRun
         // As root, PostgreSQL runs as the postgres user, who must be able to reach its folder inside this one.
         File.SetUnixFileMode(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         var options = new LocalServicesOptions { UnsafeFastPostgres = true };
-        var clock = Stopwatch.StartNew();
-        void Say(string line) => output.WriteLine($"[{clock.Elapsed.TotalSeconds,6:F1}s] {line}");
+        var timeline = new Timeline();
+        void Say(string line) => output.WriteLine($"[{timeline.Now.TotalSeconds,6:F1}s] {line}");
 
         var dynamoDir = Path.Combine(root, "dynamodb");
         var postgresDir = Path.Combine(root, "postgres");
@@ -74,38 +81,67 @@ internal static class SoakRun
             var log = new Outcomes();
             using var running = CancellationTokenSource.CreateLinkedTokenSource(token);
             running.CancelAfter(duration);
-            var phase = "normal";
-            var workers = users.Select((user, i) => Task.Run(() => user.RunAsync(http, users[(i + 1) % Users].Handle, users, log, () => Volatile.Read(ref phase), i, running.Token), CancellationToken.None)).ToList();
+            var workers = users.Select((user, i) => Task.Run(() => user.RunAsync(http, users[(i + 1) % Users], users, log, timeline, i, running.Token), CancellationToken.None)).ToList();
 
             // Warm-up, then the faults, spread over the run.
             await DelayAsync(duration * 0.15, running.Token);
             var rssWarm = Rss(app);
+            timeline.Enter(Timeline.Steady);
             Say($"warm-up done: {log.Total} requests, app RSS {rssWarm / 1024.0:F0} MiB");
 
+            // The outage: DynamoDB is fine, the network to it is not. Refusing first (fast 503s), then hung (no byte
+            // moves; the app's attempt bound turns it into a 503), then restored with the stalled connections cut.
             await DelayAsync(duration * 0.10, running.Token);
-            Volatile.Write(ref phase, "dynamodb-outage");
-            await dynamoDb.DisposeAsync();
-            Say("DynamoDB Local killed");
-            await DelayAsync(TimeSpan.FromSeconds(5), token);
-            dynamoDb = await DynamoDbLocal.StartAsync(options, dynamoDir, token);
-            dynamoProxy.TargetPort = dynamoDb.ServiceUrl.Port;
-            Volatile.Write(ref phase, "normal");
-            Say($"DynamoDB Local back after {dynamoDb.StartTime.TotalSeconds:F1}s of start-up");
+            timeline.Enter(Timeline.OutageRefused);
+            dynamoProxy.Refusing = true;
+            dynamoProxy.DropConnections();
+            Say("outage: DynamoDB unreachable (proxy refusing)");
+            await DelayAsync(OutageStep, token);
+            timeline.Enter(Timeline.OutageHung);
+            dynamoProxy.Hung = true;
+            dynamoProxy.Refusing = false;
+            Say("outage: DynamoDB hung (proxy accepts, moves no byte)");
+            await DelayAsync(HungStep, token);
+            timeline.Enter(Timeline.Recovery);
+            dynamoProxy.Hung = false;
+            dynamoProxy.DropConnections();
+            Say("outage over: proxy forwarding again");
+            await DelayAsync(OutageStep, token);
+            timeline.Enter(Timeline.Steady);
 
-            await DelayAsync(duration * 0.15, running.Token);
-            Volatile.Write(ref phase, "postgres-restart");
+            // The kill: a scan just before it (what the emulator had), SIGKILL, restart on the same -dbPath, a scan of
+            // what the restarted emulator kept before the app can reach it (the proxy still points at the dead port).
+            await DelayAsync(duration * 0.10, running.Token);
+            var killStart = timeline.Enter(Timeline.Kill);
+            var before = await ScanDirectAsync(dynamoDb, table, token);
+            var pid = dynamoDb.ProcessId;
+            await dynamoDb.DisposeAsync();
+            Say($"kill: DynamoDB Local (pid {pid}) killed with SIGKILL after a scan of {before.Count} messages");
+            await DelayAsync(OutageStep, token);
+            dynamoDb = await DynamoDbLocal.StartAsync(options, dynamoDir, token);
+            var afterRestart = await ScanDirectAsync(dynamoDb, table, token);
+            dynamoProxy.TargetPort = dynamoDb.ServiceUrl.Port;
+            var kill = new KillWindow(killStart, timeline.Enter(Timeline.Recovery), before, afterRestart);
+            Say($"kill: DynamoDB Local back on the same -dbPath after {dynamoDb.StartTime.TotalSeconds:F1}s of start-up, keeping {afterRestart.Count} messages");
+            await DelayAsync(OutageStep, token);
+            timeline.Enter(Timeline.Steady);
+
+            await DelayAsync(duration * 0.10, running.Token);
+            timeline.Enter(Timeline.PostgresRestart);
             await postgres.StopServerAsync(token);
             Say("PostgreSQL stopped");
             postgres = await PostgresCluster.StartAsync(options, postgresDir, token);
             postgresProxy.TargetPort = postgres.Port;
-            Volatile.Write(ref phase, "normal");
+            timeline.Enter(Timeline.Steady);
             Say("PostgreSQL restarted");
 
-            await DelayAsync(duration * 0.15, running.Token);
+            await DelayAsync(duration * 0.10, running.Token);
+            timeline.Enter(Timeline.StreamRestart);
             await stream.StopAsync();
             Say("stream processor stopped");
             await DelayAsync(TimeSpan.FromSeconds(3), token);
             stream.Start();
+            timeline.Enter(Timeline.Steady);
             Say("stream processor restarted");
 
             await Task.WhenAll(workers);
@@ -115,29 +151,12 @@ internal static class SoakRun
             await stream.StopAsync();
             var catchUpClock = Stopwatch.StartNew();
             var caughtUp = await stream.CatchUpAsync(token);
-            Say($"stream caught up in {catchUpClock.Elapsed.TotalSeconds:F1}s");
-            Say($"stream caught up ({caughtUp} records in the final pass)");
+            Say($"stream caught up in {catchUpClock.Elapsed.TotalSeconds:F1}s ({caughtUp} records in the final pass)");
 
             using var dynamo = new AmazonDynamoDBClient(DataSourceServiceCollectionExtensions.LocalCredentials, DataSourceServiceCollectionExtensions.LocalClientConfig(dynamoUrl));
-            var report = await CheckAsync(dynamo, table, users, log, token);
+            var report = await Ledger.CheckAsync(dynamo, table, [.. log.Acknowledged], users.Select(u => u.Uuid), kill, token);
             var rssRatio = (double)rssEnd / rssWarm;
-            output.WriteLine();
-            output.WriteLine("== soak figures ==");
-            output.WriteLine($"duration {duration.TotalSeconds:F0}s, users {Users}, requests {log.Total}");
-            foreach (var (name, counts) in log.ByPhase())
-            {
-                output.WriteLine($"  {name,-18} {string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Key}: {c.Value}"))}");
-            }
-
-            output.WriteLine($"by operation: {string.Join(", ", log.ByOperation().OrderBy(c => c.Key).Select(c => $"{c.Key}: {c.Value}"))}");
-            output.WriteLine($"acknowledged posts {report.Acknowledged}; stored exactly once {report.StoredOnce}; missing {report.Missing}; duplicated {report.Duplicated}");
-            output.WriteLine($"groups {report.Groups}; group rows showing the latest message {report.RowsCurrent}/{report.RowsExpected}; stale or missing {report.RowsExpected - report.RowsCurrent}");
-            output.WriteLine($"500 answers {log.Count(500)}; other 5xx than 503 {log.CountServerErrorsOtherThan503()}; non-503 failures during outages {log.NonServiceUnavailableFailuresInOutages()}");
-            output.WriteLine($"app RSS after warm-up {rssWarm / 1024.0:F0} MiB, at the end {rssEnd / 1024.0:F0} MiB, ratio {rssRatio:F2}");
-            var ok = report.Missing == 0 && report.Duplicated == 0 && report.RowsCurrent == report.RowsExpected
-                && log.Count(500) == 0 && log.CountServerErrorsOtherThan503() == 0 && rssRatio is > 0.8 and < 1.2;
-            output.WriteLine(ok ? "RESULT: PASS" : "RESULT: FAIL");
-            return ok ? 0 : 1;
+            return Print(output, duration, timeline, log, report, rssWarm, rssEnd, rssRatio) ? 0 : 1;
         }
         finally
         {
@@ -152,6 +171,51 @@ internal static class SoakRun
             await postgres.DisposeAsync();
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    private static async Task<IReadOnlySet<string>> ScanDirectAsync(DynamoDbLocal dynamoDb, string table, CancellationToken token)
+    {
+        // The soak's own look, not the app's: the SDK's patience, since a busy or just restarted emulator can be slow.
+        var config = DataSourceServiceCollectionExtensions.LocalClientConfig(dynamoDb.ServiceUrl);
+        (config.Timeout, config.MaxErrorRetry) = (TimeSpan.FromSeconds(30), 3);
+        using var direct = new AmazonDynamoDBClient(DataSourceServiceCollectionExtensions.LocalCredentials, config);
+        return await Ledger.ScanMessageUuidsAsync(direct, table, token);
+    }
+
+    private static bool Print(TextWriter output, TimeSpan duration, Timeline timeline, Outcomes log, LedgerReport report, long rssWarm, long rssEnd, double rssRatio)
+    {
+        output.WriteLine();
+        output.WriteLine("== soak figures ==");
+        output.WriteLine($"duration {duration.TotalSeconds:F0}s, users {Users}, requests {log.Total}");
+        output.WriteLine($"phases: {string.Join(", ", timeline.Phases().Select(p => $"{p.Phase} {p.Start.TotalSeconds:F1}–{p.End.TotalSeconds:F1}s"))}");
+        foreach (var (name, counts) in log.ByPhase())
+        {
+            output.WriteLine($"  {name,-18} {string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Key}: {c.Value}"))}");
+        }
+
+        output.WriteLine($"time to 503 by phase sent in: {string.Join("; ", log.ServiceUnavailableTimes().Select(t => $"{t.Phase} n={t.Count} p50 {t.P50:F0} ms max {t.Max:F0} ms"))}");
+        output.WriteLine($"by operation: {string.Join(", ", log.ByOperation().OrderBy(c => c.Key).Select(c => $"{c.Key}: {c.Value}"))}");
+        output.WriteLine($"acknowledged posts {report.Acknowledged}; stored exactly once {report.StoredOnce}; missing {report.Missing}; duplicated {report.Duplicated}");
+        output.WriteLine($"groups {report.Groups}; group rows (one per member) showing the latest message {report.RowsCurrent}/{report.RowsExpected}; short, extra or stale {report.RowsExpected - report.RowsCurrent}");
+        output.WriteLine($"500 answers {log.Count(500)}; other 5xx than 503 {log.CountServerErrorsOtherThan503()}; non-503 failures while DynamoDB was down {log.NonServiceUnavailableFailuresWhileDown()}");
+        output.WriteLine($"app RSS after warm-up {rssWarm / 1024.0:F0} MiB, at the end {rssEnd / 1024.0:F0} MiB, ratio {rssRatio:F2}");
+        var emulator = report.Emulator.ToList();
+        output.WriteLine($"lost by the emulator in the kill (reported, not part of the verdict: DynamoDB Local can drop acknowledged writes on SIGKILL, real DynamoDB does not): {emulator.Count}");
+        foreach (var finding in emulator)
+        {
+            output.WriteLine($"  {finding.Kind}: {finding.Subject}; {finding.Why}");
+        }
+
+        var ours = report.Ours.ToList();
+        output.WriteLine($"lost or wrong by us (the verdict): {ours.Count}");
+        foreach (var finding in ours)
+        {
+            output.WriteLine($"  {finding.Kind}: {finding.Subject}; {finding.Why}");
+        }
+
+        var ok = ours.Count == 0 && log.Count(500) == 0 && log.CountServerErrorsOtherThan503() == 0 && rssRatio is > 0.8 and < 1.2;
+        output.WriteLine(ok ? "RESULT: PASS" : "RESULT: FAIL");
+        return ok;
     }
 
     private static Process StartApp(Uri dynamoUrl, string postgres, string table, out Uri baseUrl)
@@ -247,94 +311,36 @@ internal static class SoakRun
         {
         }
     }
-
-    private static async Task<Report> CheckAsync(AmazonDynamoDBClient dynamo, string table, List<SimUser> users, Outcomes log, CancellationToken token)
-    {
-        var acknowledged = log.Acknowledged.ToList();
-        var groups = acknowledged.Select(a => a.Group).Distinct().ToList();
-        var messages = new Dictionary<Guid, List<Dictionary<string, AttributeValue>>>();
-        foreach (var group in groups)
-        {
-            messages[group] = await QueryAllAsync(dynamo, table, $"MSG#{group}", token);
-        }
-
-        var byUuid = messages.Values.SelectMany(m => m).GroupBy(m => m["message_uuid"].S).ToDictionary(g => g.Key, g => g.Count());
-        var storedOnce = acknowledged.Count(a => byUuid.GetValueOrDefault(a.Uuid) == 1);
-        var missing = acknowledged.Count(a => byUuid.GetValueOrDefault(a.Uuid) == 0);
-        var duplicated = byUuid.Values.Count(c => c > 1);
-
-        var rowsExpected = 0;
-        var rowsCurrent = 0;
-        var rowsByOwner = new Dictionary<Guid, List<Dictionary<string, AttributeValue>>>();
-        foreach (var user in users)
-        {
-            rowsByOwner[user.Uuid] = await QueryAllAsync(dynamo, table, $"GRP#{user.Uuid}", token);
-        }
-
-        foreach (var (group, items) in messages)
-        {
-            var latest = items.MaxBy(i => i["sk"].S, StringComparer.Ordinal)!;
-            foreach (var (owner, rows) in rowsByOwner)
-            {
-                var mine = rows.Where(r => r.TryGetValue("message_group_uuid", out var g) && g.S == group.ToString()).ToList();
-                if (mine.Count == 0)
-                {
-                    continue;
-                }
-
-                rowsExpected++;
-                var newest = mine.MaxBy(r => r["sk"].S, StringComparer.Ordinal)!;
-                if (mine.Count == 1 && newest["sk"].S == latest["sk"].S && newest["message"].S == latest["message"].S)
-                {
-                    rowsCurrent++;
-                }
-            }
-        }
-
-        return new Report(acknowledged.Count, storedOnce, missing, duplicated, groups.Count, rowsExpected, rowsCurrent);
-    }
-
-    private static async Task<List<Dictionary<string, AttributeValue>>> QueryAllAsync(AmazonDynamoDBClient dynamo, string table, string pk, CancellationToken token)
-    {
-        var items = new List<Dictionary<string, AttributeValue>>();
-        var pages = dynamo.Paginators.Query(new QueryRequest
-        {
-            TableName = table,
-            KeyConditionExpression = "pk = :pk",
-            ExpressionAttributeValues = new() { [":pk"] = new AttributeValue { S = pk } },
-            ConsistentRead = true,
-        });
-        await foreach (var page in pages.Responses.WithCancellation(token))
-        {
-            items.AddRange(page.Items ?? []);
-        }
-
-        return items;
-    }
-
-    private sealed record Report(int Acknowledged, int StoredOnce, int Missing, int Duplicated, int Groups, int RowsExpected, int RowsCurrent);
 }
 
 /// <summary>Every answer of the run by phase, operation and status, and the acknowledged posts.</summary>
 internal sealed class Outcomes
 {
-    private readonly ConcurrentQueue<(string Phase, string Operation, int Status)> answers = new();
+    private readonly ConcurrentQueue<(string Phase, string Operation, int Status, TimeSpan Took)> answers = new();
 
-    public ConcurrentQueue<(Guid Group, string Uuid)> Acknowledged { get; } = new();
+    public ConcurrentQueue<Ack> Acknowledged { get; } = new();
 
     public int Total => answers.Count;
 
-    public void Add(string phase, string operation, int status) => answers.Enqueue((phase, operation, status));
+    public void Add(string phase, string operation, int status, TimeSpan took) => answers.Enqueue((phase, operation, status, took));
 
     public int Count(int status) => answers.Count(a => a.Status == status);
 
     public int CountServerErrorsOtherThan503() => answers.Count(a => a.Status >= 500 && a.Status != 503);
 
-    /// <summary>Failures during an outage that are not the 503 the client may retry (0 = network error, 4xx, 500).</summary>
-    public int NonServiceUnavailableFailuresInOutages() => answers.Count(a => a.Phase != "normal" && a.Status is not (200 or 503));
+    /// <summary>Failures while DynamoDB was down that are not the 503 the client may retry (0 = network error, 4xx, 500).</summary>
+    public int NonServiceUnavailableFailuresWhileDown() => answers.Count(a => Timeline.DynamoDbDown.Contains(a.Phase) && a.Status is not (200 or 503));
 
     public IEnumerable<(string Phase, Dictionary<int, int> Counts)> ByPhase() =>
         answers.GroupBy(a => a.Phase).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (g.Key, g.GroupBy(a => a.Status).ToDictionary(s => s.Key, s => s.Count())));
+
+    /// <summary>How long the 503s of each phase took: a refusing store should answer fast, a hung one within the attempt bound.</summary>
+    public IEnumerable<(string Phase, int Count, double P50, double Max)> ServiceUnavailableTimes() =>
+        answers.Where(a => a.Status == 503).GroupBy(a => a.Phase).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
+        {
+            var ms = g.Select(a => a.Took.TotalMilliseconds).Order().ToList();
+            return (g.Key, ms.Count, ms[ms.Count / 2], ms[^1]);
+        });
 
     public Dictionary<string, int> ByOperation() => answers.GroupBy(a => a.Operation).ToDictionary(g => g.Key, g => g.Count());
 }
@@ -356,20 +362,21 @@ internal sealed class SimUser(Guid uuid, string handle, string token)
         return new SimUser(json.RootElement.GetProperty("user").GetProperty("uuid").GetGuid(), handle, json.RootElement.GetProperty("access_token").GetString()!);
     }
 
-    public async Task RunAsync(HttpClient http, string partner, List<SimUser> everyone, Outcomes log, Func<string> phase, int seed, CancellationToken cancellationToken)
+    public async Task RunAsync(HttpClient http, SimUser partner, List<SimUser> everyone, Outcomes log, Timeline timeline, int seed, CancellationToken cancellationToken)
     {
         var random = new Random(seed);
         for (var n = 0; n < 100_000 && !cancellationToken.IsCancellationRequested; n++)
         {
             var roll = random.Next(100);
+            var recipient = random.Next(4) == 0 && everyone[random.Next(everyone.Count)] is var other && other != this ? other : partner;
             var (operation, request) = roll switch
             {
                 < 30 when groups.Count > 0 => ("A", Get($"/api/messages/{groups[random.Next(groups.Count)]}?limit=20")),
                 < 55 => ("B", Get("/api/message_groups?limit=20")),
                 < 85 when groups.Count > 0 => ("C", Post(new Dictionary<string, string> { ["message"] = $"{handle} #{n}", ["message_group_uuid"] = groups[random.Next(groups.Count)].ToString() })),
-                _ => ("D", Post(new Dictionary<string, string> { ["message"] = $"{handle} #{n}", ["handle"] = random.Next(4) == 0 ? everyone[random.Next(everyone.Count)].Handle is var h && h != handle ? h : partner : partner })),
+                _ => ("D", Post(new Dictionary<string, string> { ["message"] = $"{handle} #{n}", ["handle"] = recipient.Handle })),
             };
-            var at = phase();
+            var sent = timeline.Stamp();
             int status;
             try
             {
@@ -381,7 +388,8 @@ internal sealed class SimUser(Guid uuid, string handle, string token)
                     {
                         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
                         var group = json.RootElement.GetProperty("message_group_uuid").GetGuid();
-                        log.Acknowledged.Enqueue((group, json.RootElement.GetProperty("uuid").GetString()!));
+                        var (phase, at) = timeline.Stamp();
+                        log.Acknowledged.Enqueue(new Ack(operation, group, json.RootElement.GetProperty("uuid").GetString()!, uuid, operation == "D" ? recipient.Uuid : null, phase, at));
                         if (!groups.Contains(group))
                         {
                             groups.Add(group);
@@ -410,7 +418,7 @@ internal sealed class SimUser(Guid uuid, string handle, string token)
                 status = 0;
             }
 
-            log.Add(at, operation, status);
+            log.Add(sent.Phase, operation, status, timeline.Now - sent.At);
             await Task.Delay(100 + random.Next(200), CancellationToken.None);
         }
     }

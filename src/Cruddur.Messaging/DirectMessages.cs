@@ -188,7 +188,7 @@ public sealed class DirectMessages
             var result = await table.CreateGroupAsync(first, other.Summary, cancellationToken);
             if (result == NewGroupResult.Created)
             {
-                membership.Remember(first.MessageGroupUuid, me.Uuid, other.Uuid);
+                // Not remembered from our own write: the first C into it reads the group item (see GroupMembership).
                 return first;
             }
 

@@ -7,6 +7,13 @@ namespace Cruddur.Messaging;
 /// Who may read and post to a group. The two members of a group never change, so once read they are kept
 /// in process and the warm path of A and C costs no DynamoDB call for the check.
 /// </summary>
+/// <remarks>
+/// Filled only from what the store answered (the group item, its rows, or the pair item written in the same
+/// transaction), never from our own write: a cache entry then means the store had the group when we looked, so a group
+/// the store lost is 404 for the next reader instead of a place its messages go with no group item or rows. Real
+/// DynamoDB never loses an acknowledged transaction; DynamoDB Local can lose the last one on SIGKILL (the soak's kill
+/// phase, issue 15). The price is one consistent GetItem per new group per instance, on its first A or C.
+/// </remarks>
 internal sealed class GroupMembership(MessageTable table)
 {
     // A bound, not an eviction policy: past it the cache starts over, which costs one read per group again.
@@ -36,7 +43,7 @@ internal sealed class GroupMembership(MessageTable table)
         return read.Contains(user);
     }
 
-    /// <summary>Records the members of a group this process created or found through its pair item.</summary>
+    /// <summary>Records the members of a group the store just showed us (its group item, its rows or its pair item).</summary>
     public void Remember(Guid messageGroupUuid, Guid first, Guid second)
     {
         if (members.Count >= MaxCachedGroups)
