@@ -7,6 +7,9 @@ internal sealed class BenchOptions
 {
     public bool Quick { get; private init; }
 
+    /// <summary>Only the wrk phases (app and raw, A–C) and what they need: for comparing one setting against another quickly.</summary>
+    public bool WrkOnly { get; private init; }
+
     public IReadOnlyList<int> Users { get; private init; } = [1, 16, 64];
 
     public TimeSpan Warmup { get; private init; } = TimeSpan.FromSeconds(3);
@@ -48,6 +51,7 @@ internal sealed class BenchOptions
           --web-dll PATH        the built Cruddur.Web.dll (default: src/Cruddur.Web/bin/Release/net10.0)
           --out DIR             where the JSON and markdown go (default: bench/out)
           --app-env KEY=VALUE   extra environment variable for the app process (repeatable)
+          --wrk-only            only the wrk phases (A, B, C through the app and raw), no C# load, profile, scaling or capacity
 
         Exit codes: 0 finished (targets are reported, not asserted), 1 failed, 2 cancelled.
         """;
@@ -75,6 +79,12 @@ internal sealed class BenchOptions
             var arg = args[i];
             if (arg == "--quick")
             {
+                continue;
+            }
+
+            if (arg == "--wrk-only")
+            {
+                options = options.With(wrkOnly: true);
                 continue;
             }
 
@@ -146,9 +156,11 @@ internal sealed class BenchOptions
         TimeSpan? dynamoDbWarmup = null,
         string? webAppDll = null,
         string? outputDirectory = null,
-        IReadOnlyDictionary<string, string>? appEnvironment = null) => new()
+        IReadOnlyDictionary<string, string>? appEnvironment = null,
+        bool? wrkOnly = null) => new()
         {
             Quick = Quick,
+            WrkOnly = wrkOnly ?? WrkOnly,
             Users = users ?? Users,
             Warmup = warmup ?? Warmup,
             Duration = duration ?? Duration,

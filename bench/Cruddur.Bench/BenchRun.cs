@@ -99,7 +99,7 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
             .BuildServiceProvider();
         var data = await CreateUsersAsync(seedServices.GetRequiredService<UserStore>(), cancellationToken);
         var seedClock = Stopwatch.StartNew();
-        var seeded = await new BatchSeeder(seedServices.GetRequiredService<TableGateway>()).WriteAsync(data.LoadItems().Concat(data.ScalingItems()), parallelism: 4, cancellationToken);
+        var seeded = await new BatchSeeder(seedServices.GetRequiredService<TableGateway>()).WriteAsync(options.WrkOnly ? data.LoadItems() : data.LoadItems().Concat(data.ScalingItems()), parallelism: 4, cancellationToken);
         seedClock.Stop();
         Progress($"seeded {seeded:N0} items in {seedClock.Elapsed.TotalSeconds:0.0} s");
         await sdk.UpdateTableAsync(
@@ -202,7 +202,7 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
             results.Notes.Add("wrk is not installed (./bench.sh installs it as root): the app / raw ratios come from the C# load generator only.");
         }
 
-        foreach (var pattern in Patterns)
+        foreach (var pattern in options.WrkOnly ? [] : Patterns)
         {
             foreach (var concurrency in options.Users)
             {
@@ -228,7 +228,7 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
         var profiledUsers = options.Users.Contains(16) ? 16 : options.Users.Max();
         var outputDirectory = options.OutputDirectory ?? Path.Combine(repoRoot, "bench", "out");
         Directory.CreateDirectory(outputDirectory);
-        foreach (var pattern in new[] { "A", "B", "C" })
+        foreach (var pattern in options.WrkOnly ? [] : new[] { "A", "B", "C" })
         {
             Progress($"CPU profile of the app: {pattern} at {profiledUsers} users for {options.ProfileDuration.TotalSeconds:0} s");
             var profiledPosts = new byte[profiledUsers][];
@@ -247,12 +247,15 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
             }
         }
 
-        Progress("scaling");
-        results.Scaling.AddRange(await ScalingAsync(client, raw, data, table, cancellationToken));
+        if (!options.WrkOnly)
+        {
+            Progress("scaling");
+            results.Scaling.AddRange(await ScalingAsync(client, raw, data, table, cancellationToken));
 
-        Progress("consumed capacity (in-process through the core)");
-        results.Capacity.AddRange(await CapacityProbe.RunAsync(CoreConfiguration(table), data, cancellationToken));
-        results.Capacity.AddRange(await CapacityProbe.RunStreamAsync(CoreConfiguration(sideTable), data, cancellationToken));
+            Progress("consumed capacity (in-process through the core)");
+            results.Capacity.AddRange(await CapacityProbe.RunAsync(CoreConfiguration(table), data, cancellationToken));
+            results.Capacity.AddRange(await CapacityProbe.RunStreamAsync(CoreConfiguration(sideTable), data, cancellationToken));
+        }
 
         var memory = ProcFs.Memory(app.ProcessId);
         if (counters is not null)

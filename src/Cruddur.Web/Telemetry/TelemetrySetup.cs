@@ -8,8 +8,10 @@ namespace Cruddur.Web.Telemetry;
 
 /// <summary>
 /// OpenTelemetry traces (requests, outgoing HTTP including the AWS SDK's calls, the core's DynamoDB and stream spans) and
-/// metrics (requests, the core's capacity and stream meter, the runtime). Nothing leaves the process unless
-/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set; the exporter then reads the other <c>OTEL_*</c> settings itself (docs/deploy.md).
+/// metrics (requests, the core's capacity and stream meter, the runtime), collected only where they leave the process:
+/// when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the exporter then reads the other <c>OTEL_*</c> settings itself,
+/// docs/deploy.md), or when <c>Telemetry:Collect</c> is true (an exporter added in process, as the tests do). Collecting
+/// spans and metrics nobody exports cost the hot path about a tenth of its CPU (bench/RESULTS.md).
 /// </summary>
 internal static class TelemetrySetup
 {
@@ -21,8 +23,17 @@ internal static class TelemetrySetup
     /// <summary>Npgsql's own activity source (all that the Npgsql.OpenTelemetry package's AddNpgsql adds): the user look-ups.</summary>
     public const string PostgresSourceName = "Npgsql";
 
+    /// <summary>Collect even without an OTLP endpoint (for an exporter registered in process).</summary>
+    public const string CollectSetting = "Telemetry:Collect";
+
     public static WebApplicationBuilder AddCruddurTelemetry(this WebApplicationBuilder builder)
     {
+        var export = !string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointSetting]);
+        if (!export && !builder.Configuration.GetValue<bool>(CollectSetting))
+        {
+            return builder;
+        }
+
         var telemetry = builder.Services.AddOpenTelemetry()
             // The default name, unless OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES say otherwise (the detector comes last, so it wins).
             .ConfigureResource(resource => resource.AddService(ServiceName).AddEnvironmentVariableDetector())
@@ -36,7 +47,7 @@ internal static class TelemetrySetup
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter(MessagingTelemetry.MeterName));
-        if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointSetting]))
+        if (export)
         {
             telemetry.UseOtlpExporter();
         }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Cruddur.Testing;
+using Cruddur.Web.Telemetry;
 using Cruddur.Web.Tests.Infrastructure;
 using OpenTelemetry.Trace;
 
@@ -23,6 +24,7 @@ public sealed class TracingTests(LocalServicesFixture services) : IAsyncLifetime
     public async ValueTask InitializeAsync() =>
         app = await CruddurWebApplication.StartAsync(
             services,
+            extra: new Dictionary<string, string?> { [TelemetrySetup.CollectSetting] = "true" },
             configureServices: s => s.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(exported)));
 
     public async ValueTask DisposeAsync() => await app.DisposeAsync();
