@@ -15,8 +15,10 @@ public sealed class ConsumedCapacityRecorder : IDisposable
 
     private readonly Meter meter;
     private readonly Counter<double> capacityUnits;
-    private readonly ConcurrentDictionary<(string Operation, string Target, string Kind), double> totals = new();
-    private readonly ConcurrentDictionary<string, long> calls = new();
+    // Every call of the hot path records here: the entries are created once and then added to without a lock
+    // (ConcurrentDictionary.AddOrUpdate locks its bucket, and all readers of one pattern update the same key).
+    private readonly ConcurrentDictionary<(string Operation, string Target, string Kind), Total> totals = new();
+    private readonly ConcurrentDictionary<string, Total> calls = new();
 
     /// <summary>Creates the recorder on a meter from <paramref name="meterFactory"/>.</summary>
     public ConsumedCapacityRecorder(IMeterFactory meterFactory)
@@ -44,7 +46,7 @@ public sealed class ConsumedCapacityRecorder : IDisposable
 
     private void Record(string operation, IEnumerable<ConsumedCapacity>? consumed, string unsplitKind)
     {
-        calls.AddOrUpdate(operation, 1, (_, count) => count + 1);
+        calls.GetOrAdd(operation, static _ => new Total()).Add(1);
         foreach (var capacity in consumed ?? [])
         {
             Add(operation, "table", capacity.Table, unsplitKind);
@@ -56,10 +58,12 @@ public sealed class ConsumedCapacityRecorder : IDisposable
     }
 
     /// <summary>Running totals: (operation, "table" or "gsi:{name}", "read"/"write"/"units") → capacity units.</summary>
-    public IReadOnlyDictionary<(string Operation, string Target, string Kind), double> Totals => totals;
+    public IReadOnlyDictionary<(string Operation, string Target, string Kind), double> Totals =>
+        totals.ToDictionary(entry => entry.Key, entry => entry.Value.Value);
 
     /// <summary>How many calls each operation made.</summary>
-    public IReadOnlyDictionary<string, long> Calls => calls;
+    public IReadOnlyDictionary<string, long> Calls =>
+        calls.ToDictionary(entry => entry.Key, entry => (long)entry.Value.Value, StringComparer.Ordinal);
 
     /// <summary>Forgets the totals (the benchmark resets between phases).</summary>
     public void Reset()
@@ -95,8 +99,26 @@ public sealed class ConsumedCapacityRecorder : IDisposable
             return;
         }
 
-        totals.AddOrUpdate((operation, target, kind), units.Value, (_, total) => total + units.Value);
+        totals.GetOrAdd((operation, target, kind), static _ => new Total()).Add(units.Value);
         capacityUnits.Add(units.Value, new("operation", operation), new("target", target), new("kind", kind));
+    }
+}
+
+/// <summary>A running sum that many threads add to at once (compare-and-swap, no lock).</summary>
+internal sealed class Total
+{
+    private double value;
+
+    public double Value => Volatile.Read(ref value);
+
+    public void Add(double amount)
+    {
+        double seen;
+        do
+        {
+            seen = Volatile.Read(ref value);
+        }
+        while (Interlocked.CompareExchange(ref value, seen + amount, seen) != seen);
     }
 }
 
