@@ -1,3 +1,4 @@
+using Cruddur.Messaging.Errors;
 using Cruddur.Messaging.MessageGroups;
 using Cruddur.Messaging.Messages;
 using Cruddur.Messaging.Table;
@@ -181,8 +182,17 @@ public sealed class MessageStreamHandler
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
 #pragma warning restore CA1031
         {
-            logger.GroupFailed(exception, newest.MessageGroupUuid, messages.Count);
-            return $"{exception.GetType().Name}: {exception.Message}";
+            var reason = $"{exception.GetType().Name}: {exception.Message}";
+            if (StoreFailures.IsTransient(exception))
+            {
+                logger.GroupFailedStoreAway(newest.MessageGroupUuid, reason, messages.Count);
+            }
+            else
+            {
+                logger.GroupFailed(exception, newest.MessageGroupUuid, messages.Count);
+            }
+
+            return reason;
         }
     }
 

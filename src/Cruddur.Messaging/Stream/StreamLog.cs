@@ -13,4 +13,8 @@ internal static partial class StreamLog
 
     [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "Moving the rows of group {MessageGroupUuid} failed; its {Records} records are reported as batch item failures")]
     public static partial void GroupFailed(this ILogger logger, Exception exception, Guid messageGroupUuid, int records);
+
+    // A store that is away fails every group of every batch the same way: one line each, without a stack trace.
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "Moving the rows of group {MessageGroupUuid} failed, the store did not answer ({Error}); its {Records} records are reported as batch item failures")]
+    public static partial void GroupFailedStoreAway(this ILogger logger, Guid messageGroupUuid, string error, int records);
 }
