@@ -49,43 +49,51 @@ async function onGroupsScroll() {
 
 export function renderGroups() {
   const list = $("groups");
-  list.replaceChildren(...state.groups.map((group) => {
-    const item = document.createElement("li");
-    const button = document.createElement("button");
-    button.type = "button";
-    button.dataset.uuid = group.uuid;
-    button.setAttribute("aria-current", String(state.openGroup?.uuid === group.uuid));
-    const line = document.createElement("div");
-    line.className = "group-line";
-    const name = document.createElement("span");
-    name.className = "group-name";
-    name.textContent = group.display_name;
-    const time = timeElement(group.created_at);
-    time.className = "group-time";
-    line.append(name, time);
-    const unread = group.unread_count ?? 0;
-    button.classList.toggle("unread", unread > 0);
-    if (unread > 0) {
-      const badge = document.createElement("span");
-      badge.className = "unread-badge";
-      badge.setAttribute("aria-hidden", "true");
-      badge.textContent = unreadText(unread);
-      const spoken = document.createElement("span");
-      spoken.className = "visually-hidden";
-      spoken.textContent = `, ${unreadText(unread)} unread`;
-      line.append(badge, spoken);
-    }
-    const handle = document.createElement("div");
-    handle.className = "group-handle";
-    handle.textContent = `@${group.handle}`;
-    const message = document.createElement("div");
-    message.className = "group-message";
-    message.textContent = group.message;
-    button.append(line, handle, message);
-    button.onclick = () => open({ uuid: group.uuid, handle: group.handle, display_name: group.display_name });
-    item.append(button);
-    return item;
-  }));
+  // A group keeps its list item across renders and only moves when its place changes: a live update that redraws the
+  // list while a click or the keyboard focus is on a group does not lose them.
+  const kept = new Map([...list.children].map((item) => [item.dataset.uuid, item]));
+  const items = state.groups.map((group) => renderGroup(kept.get(group.uuid) ?? document.createElement("li"), group));
+  items.forEach((item, index) => {
+    if (list.children[index] !== item) list.insertBefore(item, list.children[index] ?? null);
+  });
+  while (list.children.length > items.length) list.lastElementChild.remove();
+}
+
+function renderGroup(item, group) {
+  item.dataset.uuid = group.uuid;
+  const button = item.querySelector("button") ?? item.appendChild(document.createElement("button"));
+  button.type = "button";
+  button.dataset.uuid = group.uuid;
+  button.setAttribute("aria-current", String(state.openGroup?.uuid === group.uuid));
+  const line = document.createElement("div");
+  line.className = "group-line";
+  const name = document.createElement("span");
+  name.className = "group-name";
+  name.textContent = group.display_name;
+  const time = timeElement(group.created_at);
+  time.className = "group-time";
+  line.append(name, time);
+  const unread = group.unread_count ?? 0;
+  button.classList.toggle("unread", unread > 0);
+  if (unread > 0) {
+    const badge = document.createElement("span");
+    badge.className = "unread-badge";
+    badge.setAttribute("aria-hidden", "true");
+    badge.textContent = unreadText(unread);
+    const spoken = document.createElement("span");
+    spoken.className = "visually-hidden";
+    spoken.textContent = `, ${unreadText(unread)} unread`;
+    line.append(badge, spoken);
+  }
+  const handle = document.createElement("div");
+  handle.className = "group-handle";
+  handle.textContent = `@${group.handle}`;
+  const message = document.createElement("div");
+  message.className = "group-message";
+  message.textContent = group.message;
+  button.replaceChildren(line, handle, message);
+  button.onclick = () => open({ uuid: group.uuid, handle: group.handle, display_name: group.display_name });
+  return item;
 }
 
 // The API counts exactly up to its cap (50); past it the badge says "50+".
