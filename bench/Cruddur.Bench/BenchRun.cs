@@ -264,7 +264,7 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
             for (var i = 0; i < results.Load.Count; i++)
             {
                 var row = results.Load[i];
-                results.Load[i] = row with { Runtime = row.Client is "app" or "wrk-app" ? counters.Between(row.Use.Started, row.Use.Ended) : null };
+                results.Load[i] = row with { Runtime = row.ThroughApp ? counters.Between(row.Use.Started, row.Use.Ended) : null };
             }
         }
 

@@ -35,12 +35,9 @@ internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDiction
     {
         switch (pattern)
         {
-            case "A":
-                var messages = data.ReadGroups.Select(g => RawDynamoDb.QueryBody(table, null, MessageTableKeys.Pk, MessageTableKeys.MessagesPk(g.Uuid), MessagesQueryLimit)).ToArray();
-                return (user, ct) => raw.SendAsync(RawDynamoDb.Query, messages[user], ct);
-            case "B":
-                var groups = data.LoadUsers.Select(u => RawDynamoDb.QueryBody(table, null, MessageTableKeys.Pk, MessageTableKeys.GroupRowPk(u.Uuid), GroupsQueryLimit)).ToArray();
-                return (user, ct) => raw.SendAsync(RawDynamoDb.Query, groups[user], ct);
+            case "A" or "B":
+                var queries = Enumerable.Range(0, pattern == "A" ? data.ReadGroups.Count : data.LoadUsers.Count).Select(user => QueryBody(pattern, user)).ToArray();
+                return (user, ct) => raw.SendAsync(RawDynamoDb.Query, queries[user], ct);
             case "C":
                 // The body is built once per user with two slots (sort key, message uuid) filled in per request.
                 var templates = data.LoadUsers.Select((u, i) => SplitTemplate(Encoding.UTF8.GetString(RawDynamoDb.PutItemBody(
@@ -137,8 +134,7 @@ internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDiction
         var headers = RawDynamoDb.Headers(pattern == "C" ? RawDynamoDb.PutItem : RawDynamoDb.Query);
         byte[] Body(int user) => pattern switch
         {
-            "A" => RawDynamoDb.QueryBody(table, null, MessageTableKeys.Pk, MessageTableKeys.MessagesPk(data.ReadGroups[user].Uuid), MessagesQueryLimit),
-            "B" => RawDynamoDb.QueryBody(table, null, MessageTableKeys.Pk, MessageTableKeys.GroupRowPk(data.LoadUsers[user].Uuid), GroupsQueryLimit),
+            "A" or "B" => QueryBody(pattern, user),
             "C" => RawDynamoDb.PutItemBody(
                 sideTable,
                 MessageItems.Message(new Message(Guid.NewGuid(), data.ReadGroups[user].Uuid, Text, data.LoadUsers[user].Summary, PutBase))
@@ -163,6 +159,11 @@ internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDiction
                 _ => throw new ArgumentOutOfRangeException(nameof(pattern), pattern, "wrk drives A, B and C"),
             };
         })];
+
+    /// <summary>The Query the core sends for user <paramref name="user"/>'s A (their conversation) or B (their groups).</summary>
+    private byte[] QueryBody(string pattern, int user) => pattern == "A"
+        ? RawDynamoDb.QueryBody(table, null, MessageTableKeys.Pk, MessageTableKeys.MessagesPk(data.ReadGroups[user].Uuid), MessagesQueryLimit)
+        : RawDynamoDb.QueryBody(table, null, MessageTableKeys.Pk, MessageTableKeys.GroupRowPk(data.LoadUsers[user].Uuid), GroupsQueryLimit);
 
     private QueryRequest NewestFirst(string pk, int limit) => new()
     {

@@ -79,8 +79,9 @@ internal static partial class Wrk
             return match.Success ? Milliseconds(match.Groups[1].Value, match.Groups[2].Value) : double.NaN;
         }
 
-        var requests = RequestsLine().Match(report) is { Success: true } r ? long.Parse(r.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
-        var seconds = RequestsLine().Match(report) is { Success: true } s ? double.Parse(s.Groups[2].Value, CultureInfo.InvariantCulture) : duration.TotalSeconds;
+        var totals = RequestsLine().Match(report);
+        var requests = totals.Success ? long.Parse(totals.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+        var seconds = totals.Success ? double.Parse(totals.Groups[2].Value, CultureInfo.InvariantCulture) : duration.TotalSeconds;
         var maxMatch = LatencyLine().Match(report);
         var non2xx = Non2xxLine().Match(report) is { Success: true } n ? long.Parse(n.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
         var socket = SocketErrorsLine().Match(report) is { Success: true } e

@@ -49,7 +49,11 @@ internal sealed record RunSettings(bool Quick, IReadOnlyList<int> Users, double 
 internal sealed record StartupResult(double DynamoDbStartSeconds, double PostgresStartSeconds, int SeededItems, double SeedSeconds, double AppStartMs, double AppRssAfterStartMb);
 
 /// <summary>One load phase: a pattern through a client (app over HTTP, raw HTTP to DynamoDB, or the AWSSDK) at a concurrency.</summary>
-internal sealed record LoadRow(string Pattern, string Client, int Users, LoadResult Result, ResourceUse Use, RuntimeUse? Runtime);
+internal sealed record LoadRow(string Pattern, string Client, int Users, LoadResult Result, ResourceUse Use, RuntimeUse? Runtime)
+{
+    /// <summary>True for a phase sent through the web app (by the C# load generator or by wrk).</summary>
+    public bool ThroughApp => Client is "app" or "wrk-app";
+}
 
 internal sealed record StreamLagRow(string Pattern, int Users, StreamLagResult Result, double DrainMs, int DrainTimedOut);
 

@@ -67,7 +67,7 @@ internal static class MarkdownReport
             var requests = Math.Max(1, r.Requests + r.Errors);
             var use = row.Use;
             var seconds = (use.Ended - use.Started).TotalSeconds;
-            var isApp = row.Client is "app" or "wrk-app";
+            var isApp = row.ThroughApp;
             Line(md, string.Join(" | ",
                 "| " + row.Pattern,
                 row.Users.ToString(CultureInfo.InvariantCulture),
@@ -268,9 +268,9 @@ internal static class MarkdownReport
             Line(md, $"- App start (process start → first answered `GET /api/health-check`): **{startup.AppStartMs:0} ms**; RSS right after: {startup.AppRssAfterStartMb:0} MB.");
         }
 
-        foreach (var users in results.Load.Where(row => row.Client == "app").Select(row => row.Users).Distinct().Order())
+        foreach (var users in results.Load.Where(row => row.ThroughApp).Select(row => row.Users).Distinct().Order())
         {
-            var rss = results.Load.Where(row => row.Client == "app" && row.Users == users).Max(row => row.Use.AppRssMaxMb);
+            var rss = results.Load.Where(row => row.ThroughApp && row.Users == users).Max(row => row.Use.AppRssMaxMb);
             Line(md, $"- App RSS at {users} users: max {rss:0} MB (sampled every 250 ms during the measured windows).");
         }
 

@@ -42,7 +42,7 @@ internal static class Targets
             }
         }
 
-        var errors = load.Where(r => r.Client is "app" or "wrk-app").Sum(r => r.Result.Errors);
+        var errors = load.Where(r => r.ThroughApp).Sum(r => r.Result.Errors);
         results.Targets.Add(new("zero errors (app)", errors.ToString(CultureInfo.InvariantCulture), errors == 0));
 
         var most = users.Max();
@@ -55,7 +55,7 @@ internal static class Targets
                 lags.Where(r => r.Users == most).All(r => r.Result.P99Ms < 1000) && lags.All(r => r.Result.TimedOut == 0 && r.DrainTimedOut == 0)));
         }
 
-        var rss = load.Where(r => r.Client is "app" or "wrk-app" && r.Users == most).Select(r => r.Use.AppRssMaxMb).DefaultIfEmpty(double.NaN).Max();
+        var rss = load.Where(r => r.ThroughApp && r.Users == most).Select(r => r.Use.AppRssMaxMb).DefaultIfEmpty(double.NaN).Max();
         results.Targets.Add(new($"app RSS < 150 MB at {most} users", $"{rss:0} MB", double.IsNaN(rss) ? null : rss < 150));
 
         if (results.Startup is { } startup)

@@ -422,24 +422,18 @@ internal static class DynamoDbJson
     {
         EnsureToken(ref reader, JsonTokenType.StartObject);
         var consumed = new ConsumedCapacity();
+        var units = new Capacity();
         while (NextProperty(ref reader))
         {
+            if (TryReadUnits(ref reader, units))
+            {
+                continue;
+            }
+
             if (reader.ValueTextEquals("TableName"))
             {
                 Next(ref reader);
                 consumed.TableName = reader.GetString();
-            }
-            else if (reader.ValueTextEquals("CapacityUnits"))
-            {
-                consumed.CapacityUnits = ReadDouble(ref reader);
-            }
-            else if (reader.ValueTextEquals("ReadCapacityUnits"))
-            {
-                consumed.ReadCapacityUnits = ReadDouble(ref reader);
-            }
-            else if (reader.ValueTextEquals("WriteCapacityUnits"))
-            {
-                consumed.WriteCapacityUnits = ReadDouble(ref reader);
             }
             else if (reader.ValueTextEquals("Table"))
             {
@@ -460,6 +454,9 @@ internal static class DynamoDbJson
             }
         }
 
+        consumed.CapacityUnits = units.CapacityUnits;
+        consumed.ReadCapacityUnits = units.ReadCapacityUnits;
+        consumed.WriteCapacityUnits = units.WriteCapacityUnits;
         return consumed;
     }
 
@@ -483,25 +480,39 @@ internal static class DynamoDbJson
         var capacity = new Capacity();
         while (NextProperty(ref reader))
         {
-            if (reader.ValueTextEquals("CapacityUnits"))
-            {
-                capacity.CapacityUnits = ReadDouble(ref reader);
-            }
-            else if (reader.ValueTextEquals("ReadCapacityUnits"))
-            {
-                capacity.ReadCapacityUnits = ReadDouble(ref reader);
-            }
-            else if (reader.ValueTextEquals("WriteCapacityUnits"))
-            {
-                capacity.WriteCapacityUnits = ReadDouble(ref reader);
-            }
-            else
+            if (!TryReadUnits(ref reader, capacity))
             {
                 SkipValue(ref reader);
             }
         }
 
         return capacity;
+    }
+
+    /// <summary>
+    /// Reads the property at hand into <paramref name="units"/> when it is one of the three unit figures that a consumed
+    /// capacity and each of its per-table and per-index entries carry; false for any other property.
+    /// </summary>
+    private static bool TryReadUnits(ref Utf8JsonReader reader, Capacity units)
+    {
+        if (reader.ValueTextEquals("CapacityUnits"))
+        {
+            units.CapacityUnits = ReadDouble(ref reader);
+        }
+        else if (reader.ValueTextEquals("ReadCapacityUnits"))
+        {
+            units.ReadCapacityUnits = ReadDouble(ref reader);
+        }
+        else if (reader.ValueTextEquals("WriteCapacityUnits"))
+        {
+            units.WriteCapacityUnits = ReadDouble(ref reader);
+        }
+        else
+        {
+            return false;
+        }
+
+        return true;
     }
 
     private static int ReadInt(ref Utf8JsonReader reader)
