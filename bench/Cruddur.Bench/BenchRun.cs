@@ -76,7 +76,7 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
         var stamp = results.StartedAt.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
         var table = $"bench-messages-{stamp}";
         var sideTable = $"bench-side-{stamp}";
-        results.Notes.Add($"PostgreSQL runs without fsync (UnsafeFastPostgres); the warm read path does not touch it. Tables `{table}` (the app's) and `{sideTable}` (raw and SDK puts, so the app's stream processor does not see them).");
+        results.Notes.Add($"PostgreSQL runs without fsync (UnsafeFastPostgres); the warm read path does not touch it. Tables `{table}` (the app's), a fresh `bench-put-…` table for each raw or SDK phase (their puts: out of the app's stream, empty at the start of the phase, deleted after it), and `{sideTable}` (the stream capacity probe).");
 
         // The app's table is seeded with its stream off and the stream turned on afterwards, so the app's stream
         // processor does not have to work through the seed: the run starts from a settled table, as production would.
@@ -163,10 +163,10 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
 
         // Warm-up before any measurement: DynamoDB Local's JVM (default flags) with raw queries, then every app pattern,
         // so that the app's tiered JIT has compiled its hot paths and does not spend the first phases compiling.
-        var targets = new LoadTargets(this, data, users, client, raw, sdk, table, sideTable);
+        var targets = new LoadTargets(this, data, users, client, raw, sdk, table);
         var warmUsers = Math.Min(16, options.Users.Max());
         Progress($"warming DynamoDB Local for {options.DynamoDbWarmup.TotalSeconds / 2:0} s, then the app ({options.DynamoDbWarmup.TotalSeconds / 8:0.#} s per pattern)");
-        await LoadRunner.RunAsync(warmUsers, TimeSpan.Zero, options.DynamoDbWarmup / 2, targets.Raw("A"), cancellationToken);
+        await LoadRunner.RunAsync(warmUsers, TimeSpan.Zero, options.DynamoDbWarmup / 2, targets.Raw("A", sideTable), cancellationToken);
         var warmPosts = new byte[warmUsers][];
         foreach (var pattern in Patterns)
         {
@@ -187,7 +187,11 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
             {
                 foreach (var concurrency in options.Users)
                 {
-                    results.Load.Add(await MeasureWrkAsync(meter, pattern, "wrk-raw", concurrency, dynamoDbUrl, targets.WrkRaw(pattern, concurrency), cancellationToken));
+                    await using (var putTable = await PutTable.CreateAsync(sdk, stamp, cancellationToken))
+                    {
+                        results.Load.Add(await MeasureWrkAsync(meter, pattern, "wrk-raw", concurrency, dynamoDbUrl, targets.WrkRaw(pattern, concurrency, putTable.Name), cancellationToken));
+                    }
+
                     results.Load.Add(await MeasureWrkAsync(meter, pattern, "wrk-app", concurrency, app.BaseAddress, targets.WrkApp(pattern, concurrency), cancellationToken));
                     if (pattern == "C" && streamRunning)
                     {
@@ -208,8 +212,15 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
             {
                 if (pattern != "D")
                 {
-                    results.Load.Add(await MeasureAsync(meter, pattern, "raw", concurrency, targets.Raw(pattern), cancellationToken));
-                    results.Load.Add(await MeasureAsync(meter, pattern, "sdk", concurrency, targets.Sdk(pattern), cancellationToken));
+                    await using (var putTable = await PutTable.CreateAsync(sdk, stamp, cancellationToken))
+                    {
+                        results.Load.Add(await MeasureAsync(meter, pattern, "raw", concurrency, targets.Raw(pattern, putTable.Name), cancellationToken));
+                    }
+
+                    await using (var putTable = await PutTable.CreateAsync(sdk, stamp, cancellationToken))
+                    {
+                        results.Load.Add(await MeasureAsync(meter, pattern, "sdk", concurrency, targets.Sdk(pattern, putTable.Name), cancellationToken));
+                    }
                 }
 
                 var probe = pattern == "C" && streamRunning ? new StreamLagProbe(raw, table) : null;

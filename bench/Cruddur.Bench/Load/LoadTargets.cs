@@ -13,9 +13,10 @@ namespace Cruddur.Bench.Load;
 /// <summary>
 /// The requests of each load phase, per simulated user <c>i</c>: A reads user i's conversation with the next user,
 /// B lists user i's groups, C posts to that conversation, D posts by handle to an existing conversation.
-/// The raw and SDK versions issue the DynamoDB call behind each; their puts go to the side table.
+/// The raw and SDK versions issue the DynamoDB call behind each; their puts go to the table they are given (a fresh
+/// one per phase, out of the app's stream).
 /// </summary>
-internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDictionary<Guid, SignedInUser> signedInUsers, AppClient app, RawDynamoDb raw, IAmazonDynamoDB sdk, string table, string sideTable)
+internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDictionary<Guid, SignedInUser> signedInUsers, AppClient app, RawDynamoDb raw, IAmazonDynamoDB sdk, string table)
 {
     /// <summary>The page the app is asked for.</summary>
     public const int PageSize = 20;
@@ -31,7 +32,8 @@ internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDiction
 
     private static readonly DateTimeOffset PutBase = DateTimeOffset.UtcNow;
 
-    public LoadRequest Raw(string pattern)
+    /// <summary>The raw DynamoDB request behind a pattern; C's puts go to <paramref name="putTable"/>.</summary>
+    public LoadRequest Raw(string pattern, string putTable)
     {
         switch (pattern)
         {
@@ -41,7 +43,7 @@ internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDiction
             case "C":
                 // The body is built once per user with two slots (sort key, message uuid) filled in per request.
                 var templates = data.LoadUsers.Select((u, i) => SplitTemplate(Encoding.UTF8.GetString(RawDynamoDb.PutItemBody(
-                    sideTable,
+                    putTable,
                     MessageItems.Message(new Message(Guid.Empty, data.ReadGroups[i].Uuid, Text, u.Summary, PutBase))
                         .Select(attribute => KeyValuePair.Create(attribute.Key, attribute.Key switch
                         {
@@ -63,7 +65,8 @@ internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDiction
         }
     }
 
-    public LoadRequest Sdk(string pattern) => pattern switch
+    /// <summary>The SDK's call behind a pattern; C's puts go to <paramref name="putTable"/>.</summary>
+    public LoadRequest Sdk(string pattern, string putTable) => pattern switch
     {
         "A" => async (user, ct) =>
         {
@@ -81,7 +84,7 @@ internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDiction
             await sdk.PutItemAsync(
                 new PutItemRequest
                 {
-                    TableName = sideTable,
+                    TableName = putTable,
                     Item = MessageItems.Message(message),
                     ConditionExpression = "attribute_not_exists(pk)",
                     ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
@@ -129,14 +132,14 @@ internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDiction
     }
 
     /// <summary>The raw DynamoDB requests of a pattern for wrk: the same bodies as <see cref="Raw"/>, one per user.</summary>
-    public IReadOnlyList<WrkRequest> WrkRaw(string pattern, int count)
+    public IReadOnlyList<WrkRequest> WrkRaw(string pattern, int count, string putTable)
     {
         var headers = RawDynamoDb.Headers(pattern == "C" ? RawDynamoDb.PutItem : RawDynamoDb.Query);
         byte[] Body(int user) => pattern switch
         {
             "A" or "B" => QueryBody(pattern, user),
             "C" => RawDynamoDb.PutItemBody(
-                sideTable,
+                putTable,
                 MessageItems.Message(new Message(Guid.NewGuid(), data.ReadGroups[user].Uuid, Text, data.LoadUsers[user].Summary, PutBase))
                     .Select(attribute => KeyValuePair.Create(attribute.Key, attribute.Key == MessageTableKeys.Sk ? Wrk.UniqueSlot : attribute.Value.S)),
                 MessageTableKeys.Pk),
