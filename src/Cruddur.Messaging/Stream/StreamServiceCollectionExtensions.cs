@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Cruddur.Messaging.Hosting;
 using Cruddur.Messaging.MessageGroups;
 using Microsoft.Extensions.Configuration;
@@ -31,11 +32,13 @@ public static class StreamServiceCollectionExtensions
     public static IServiceCollection AddMessageGroupChangeBackplane(this IServiceCollection services, IConfiguration configuration)
     {
         var connectionString = configuration[CruddurSettings.RedisConnectionString];
-        if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            return services;
-        }
+        return string.IsNullOrWhiteSpace(connectionString) ? services : AddRedisBackplane(services, connectionString);
+    }
 
+    // Its own method, so that an instance without Redis never loads the Redis client's assembly.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static IServiceCollection AddRedisBackplane(IServiceCollection services, string connectionString)
+    {
         services.TryAddSingleton(provider => new RedisConnection(connectionString, provider.GetRequiredService<ILogger<RedisConnection>>()));
         services.Replace(ServiceDescriptor.Singleton<IMessageGroupChangePublisher, RedisChangePublisher>());
         services.AddHostedService<RedisChangeRelay>();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Cruddur.Messaging.Diagnostics;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -29,12 +30,19 @@ internal static class TelemetrySetup
     public static WebApplicationBuilder AddCruddurTelemetry(this WebApplicationBuilder builder)
     {
         var export = !string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointSetting]);
-        if (!export && !builder.Configuration.GetValue<bool>(CollectSetting))
+        if (export || builder.Configuration.GetValue<bool>(CollectSetting))
         {
-            return builder;
+            AddOpenTelemetry(builder.Services, export);
         }
 
-        var telemetry = builder.Services.AddOpenTelemetry()
+        return builder;
+    }
+
+    // Its own method, so that an instance that collects nothing never loads the OpenTelemetry assemblies (start, memory).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AddOpenTelemetry(IServiceCollection services, bool export)
+    {
+        var telemetry = services.AddOpenTelemetry()
             // The default name, unless OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES say otherwise (the detector comes last, so it wins).
             .ConfigureResource(resource => resource.AddService(ServiceName).AddEnvironmentVariableDetector())
             .WithTracing(tracing => tracing
@@ -51,7 +59,5 @@ internal static class TelemetrySetup
         {
             telemetry.UseOtlpExporter();
         }
-
-        return builder;
     }
 }
