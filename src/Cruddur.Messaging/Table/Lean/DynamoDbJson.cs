@@ -12,6 +12,12 @@ namespace Cruddur.Messaging.Table.Lean;
 /// </summary>
 internal static class DynamoDbJson
 {
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? bodyBuffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? bodyWriter;
+
     /// <summary>
     /// True when the request uses only the expression-based parameters written here; the legacy ones
     /// (<c>KeyConditions</c>, <c>QueryFilter</c>, <c>AttributesToGet</c>, <c>ConditionalOperator</c>) stay on the SDK.
@@ -561,12 +567,13 @@ internal static class DynamoDbJson
     /// <summary>The request body: <paramref name="request"/> as <paramref name="write"/> writes it.</summary>
     public static byte[] Write<TRequest>(TRequest request, Action<Utf8JsonWriter, TRequest> write)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            write(writer, request);
-        }
-
+        // One buffer and writer per thread, reused: writing never awaits, so no other call can be using them.
+        var buffer = bodyBuffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        var writer = bodyWriter ??= new Utf8JsonWriter(buffer);
+        writer.Reset(buffer);
+        write(writer, request);
+        writer.Flush();
         return buffer.WrittenSpan.ToArray();
     }
 }

@@ -21,7 +21,8 @@ internal sealed class DynamoDbJsonClient : IDisposable
     /// <summary>The service name in SigV4 signatures.</summary>
     public const string SigningService = "dynamodb";
 
-    private const string TargetPrefix = "DynamoDB_20120810.";
+    private const string QueryTarget = "DynamoDB_20120810.Query";
+    private const string GetItemTarget = "DynamoDB_20120810.GetItem";
 
     /// <summary>The API version header the SDK's DynamoDB client sends and signs.</summary>
     private const string ApiVersion = "2012-08-10";
@@ -122,15 +123,15 @@ internal sealed class DynamoDbJsonClient : IDisposable
 
     /// <summary>One Query, as the SDK's <see cref="IAmazonDynamoDB.QueryAsync(QueryRequest, CancellationToken)"/> would answer it.</summary>
     public Task<QueryResponse> QueryAsync(QueryRequest request, CancellationToken cancellationToken) =>
-        CallAsync("Query", DynamoDbJson.Write(request, DynamoDbJson.WriteQuery), DynamoDbJson.ReadQueryResponse, cancellationToken);
+        CallAsync(QueryTarget, DynamoDbJson.Write(request, DynamoDbJson.WriteQuery), DynamoDbJson.ReadQueryResponse, cancellationToken);
 
     /// <summary>One GetItem, as the SDK's <see cref="IAmazonDynamoDB.GetItemAsync(GetItemRequest, CancellationToken)"/> would answer it.</summary>
     public Task<GetItemResponse> GetItemAsync(GetItemRequest request, CancellationToken cancellationToken) =>
-        CallAsync("GetItem", DynamoDbJson.Write(request, DynamoDbJson.WriteGetItem), DynamoDbJson.ReadGetItemResponse, cancellationToken);
+        CallAsync(GetItemTarget, DynamoDbJson.Write(request, DynamoDbJson.WriteGetItem), DynamoDbJson.ReadGetItemResponse, cancellationToken);
 
     public void Dispose() => http.Dispose();
 
-    private async Task<TResponse> CallAsync<TResponse>(string operation, byte[] body, ReadResponse<TResponse> read, CancellationToken cancellationToken)
+    private async Task<TResponse> CallAsync<TResponse>(string target, byte[] body, ReadResponse<TResponse> read, CancellationToken cancellationToken)
         where TResponse : AmazonWebServiceResponse
     {
         for (var attempt = 1; ; attempt++)
@@ -139,12 +140,12 @@ internal sealed class DynamoDbJsonClient : IDisposable
             attemptBound.CancelAfter(attemptTimeout);
             try
             {
-                using var message = await SignedRequestAsync(operation, body, attemptBound.Token);
+                using var message = await SignedRequestAsync(target, body, attemptBound.Token);
                 using var response = await http.SendAsync(message, attemptBound.Token);
                 var (content, length) = await ReadBodyAsync(response.Content, attemptBound.Token);
                 try
                 {
-                    var requestId = response.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.FirstOrDefault() : null;
+                    var requestId = response.Headers.NonValidated.TryGetValues("x-amzn-RequestId", out var ids) ? ids.ToString() : null;
                     if (response.StatusCode == HttpStatusCode.OK)
                     {
                         var answer = read(content.AsSpan(0, length));
@@ -168,7 +169,7 @@ internal sealed class DynamoDbJsonClient : IDisposable
             catch (OperationCanceledException canceled) when (!cancellationToken.IsCancellationRequested)
             {
                 // The attempt's bound ran out: DynamoDB accepted the connection but did not answer in time.
-                var timeout = new TimeoutException($"DynamoDB {operation} at {endpoint} did not answer within {attemptTimeout.TotalSeconds:0.###} s.", canceled);
+                var timeout = new TimeoutException($"DynamoDB {target} at {endpoint} did not answer within {attemptTimeout.TotalSeconds:0.###} s.", canceled);
                 if (attempt >= maxAttempts)
                 {
                     throw timeout;
@@ -213,9 +214,8 @@ internal sealed class DynamoDbJsonClient : IDisposable
         }
     }
 
-    private async Task<HttpRequestMessage> SignedRequestAsync(string operation, byte[] body, CancellationToken cancellationToken)
+    private async Task<HttpRequestMessage> SignedRequestAsync(string target, byte[] body, CancellationToken cancellationToken)
     {
-        var target = TargetPrefix + operation;
         var immutable = await (await credentials(cancellationToken)).GetCredentialsAsync();
         var signed = signer.Sign(immutable, body, AmzJson.MediaType!, ApiVersion, target);
 

@@ -1,15 +1,18 @@
+using System.Buffers;
 using System.Globalization;
-using System.Text;
+using System.Security.Cryptography;
+using System.Text.Unicode;
 using Amazon.Runtime;
 using Amazon.Runtime.Internal.Auth;
-using Amazon.Util;
 
 namespace Cruddur.Messaging.Table.Lean;
 
 /// <summary>
 /// SigV4 for the lean path's JSON POSTs, whose signed headers are always the same few. The signing key (four HMACs
 /// from the secret key) is derived with the SDK's <see cref="AWS4Signer.ComposeSigningKey"/> once per secret key and
-/// day and kept; each call then hashes the body and the canonical request and signs with one HMAC.
+/// day and kept; each call then hashes the body and the canonical request and signs with one HMAC. The per-call hashes
+/// are .NET's one-shot functions over pooled buffers: the SDK's ComputeKeyedHash builds and disposes an HMAC object
+/// per call.
 /// </summary>
 internal sealed class SigV4Signer(Uri endpoint, string region, string service)
 {
@@ -34,54 +37,68 @@ internal sealed class SigV4Signer(Uri endpoint, string region, string service)
     {
         var now = CorrectClockSkew.GetCorrectedUtcNowForEndpoint(clockEndpoint);
         var amzDate = now.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-        var date = amzDate[..8];
-        var payloadHash = AWSSDKUtils.ToHex(AWS4Signer.ComputeHash(body), true);
-        var token = credentials.UseToken ? credentials.Token : null;
+        var key = SigningKeyFor(credentials.SecretKey, amzDate.AsSpan(0, 8));
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(body, hash);
+        var payloadHash = Convert.ToHexStringLower(hash);
+        var token = credentials.UseToken ? credentials.Token.Trim() : null;
         var signedHeaders = token is null
             ? "content-type;host;x-amz-api-version;x-amz-content-sha256;x-amz-date;x-amz-target"
             : "content-type;host;x-amz-api-version;x-amz-content-sha256;x-amz-date;x-amz-security-token;x-amz-target";
 
-        var canonical = new StringBuilder(512)
-            .Append("POST\n").Append(canonicalPath).Append("\n\n")
-            .Append("content-type:").Append(contentType).Append('\n')
-            .Append("host:").Append(host).Append('\n')
-            .Append("x-amz-api-version:").Append(apiVersion).Append('\n')
-            .Append("x-amz-content-sha256:").Append(payloadHash).Append('\n')
-            .Append("x-amz-date:").Append(amzDate).Append('\n');
-        if (token is not null)
+        // The canonical request and the string to sign are written as UTF-8 into one pooled buffer and only hashed.
+        var buffer = ArrayPool<byte>.Shared.Rent(1024 + (3 * (canonicalPath.Length + host.Length + contentType.Length + apiVersion.Length + target.Length + (token?.Length ?? 0))));
+        Span<char> hex = stackalloc char[2 * SHA256.HashSizeInBytes];
+        try
         {
-            canonical.Append("x-amz-security-token:").Append(token.Trim()).Append('\n');
+            // The buffer is sized for the longest canonical request these headers make: the writes cannot fail.
+            Utf8.TryWrite(
+                buffer,
+                $"POST\n{canonicalPath}\n\ncontent-type:{contentType}\nhost:{host}\nx-amz-api-version:{apiVersion}\nx-amz-content-sha256:{payloadHash}\nx-amz-date:{amzDate}\n",
+                out var canonicalLength);
+            if (token is not null)
+            {
+                Utf8.TryWrite(buffer.AsSpan(canonicalLength), $"x-amz-security-token:{token}\n", out var tokenLength);
+                canonicalLength += tokenLength;
+            }
+
+            Utf8.TryWrite(buffer.AsSpan(canonicalLength), $"x-amz-target:{target}\n\n{signedHeaders}\n{payloadHash}", out var restLength);
+            canonicalLength += restLength;
+            SHA256.HashData(buffer.AsSpan(0, canonicalLength), hash);
+            Convert.TryToHexStringLower(hash, hex, out _);
+            Utf8.TryWrite(buffer, $"{Algorithm}\n{amzDate}\n{key.Scope}\n{hex}", out var stringToSignLength);
+
+            HMACSHA256.HashData(key.Key, buffer.AsSpan(0, stringToSignLength), hash);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        canonical.Append("x-amz-target:").Append(target).Append("\n\n")
-            .Append(signedHeaders).Append('\n')
-            .Append(payloadHash);
-
-        var scope = $"{date}/{region}/{service}/aws4_request";
-        var stringToSign = $"{Algorithm}\n{amzDate}\n{scope}\n{AWSSDKUtils.ToHex(AWS4Signer.ComputeHash(canonical.ToString()), true)}";
-        var signature = AWSSDKUtils.ToHex(AWS4Signer.ComputeKeyedHash(SigningAlgorithm.HmacSHA256, SigningKeyFor(credentials.SecretKey, date), stringToSign), true);
+        Convert.TryToHexStringLower(hash, hex, out _);
         return new(
             amzDate,
             payloadHash,
             token,
-            $"{Algorithm} Credential={credentials.AccessKey}/{scope}, SignedHeaders={signedHeaders}, Signature={signature}");
+            $"{Algorithm} Credential={credentials.AccessKey}/{key.Scope}, SignedHeaders={signedHeaders}, Signature={hex}");
     }
 
     /// <summary>The kept key while the secret key and the day are the same, else a new one (rotated credentials, midnight UTC).</summary>
-    private byte[] SigningKeyFor(string secretKey, string date)
+    private SigningKey SigningKeyFor(string secretKey, ReadOnlySpan<char> date)
     {
         var kept = key;
-        if (kept is not null && kept.Date == date && string.Equals(kept.SecretKey, secretKey, StringComparison.Ordinal))
+        if (kept is not null && date.SequenceEqual(kept.Date) && string.Equals(kept.SecretKey, secretKey, StringComparison.Ordinal))
         {
-            return kept.Key;
+            return kept;
         }
 
-        var derived = new SigningKey(secretKey, date, AWS4Signer.ComposeSigningKey(secretKey, region, date, service));
+        var day = date.ToString();
+        var derived = new SigningKey(secretKey, day, $"{day}/{region}/{service}/aws4_request", AWS4Signer.ComposeSigningKey(secretKey, region, day, service));
         key = derived;
-        return derived.Key;
+        return derived;
     }
 
-    private sealed record SigningKey(string SecretKey, string Date, byte[] Key);
+    private sealed record SigningKey(string SecretKey, string Date, string Scope, byte[] Key);
 }
 
 /// <summary>The headers <see cref="SigV4Signer.Sign"/> adds to a request; <see cref="SecurityToken"/> only for session credentials.</summary>
