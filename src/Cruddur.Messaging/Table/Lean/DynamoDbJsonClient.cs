@@ -125,6 +125,10 @@ internal sealed class DynamoDbJsonClient : IDisposable
     public Task<QueryResponse> QueryAsync(QueryRequest request, CancellationToken cancellationToken) =>
         CallAsync(QueryTarget, DynamoDbJson.Write(request, DynamoDbJson.WriteQuery), DynamoDbJson.ReadQueryResponse, cancellationToken);
 
+    /// <summary>One Query, its items read straight from the JSON into <see cref="JsonItem"/>s (no SDK item dictionaries).</summary>
+    public Task<ItemsPage> QueryItemsAsync(QueryRequest request, CancellationToken cancellationToken) =>
+        CallAsync(QueryTarget, DynamoDbJson.Write(request, DynamoDbJson.WriteQuery), DynamoDbJson.ReadItemsPage, cancellationToken);
+
     /// <summary>One GetItem, as the SDK's <see cref="IAmazonDynamoDB.GetItemAsync(GetItemRequest, CancellationToken)"/> would answer it.</summary>
     public Task<GetItemResponse> GetItemAsync(GetItemRequest request, CancellationToken cancellationToken) =>
         CallAsync(GetItemTarget, DynamoDbJson.Write(request, DynamoDbJson.WriteGetItem), DynamoDbJson.ReadGetItemResponse, cancellationToken);
@@ -132,7 +136,6 @@ internal sealed class DynamoDbJsonClient : IDisposable
     public void Dispose() => http.Dispose();
 
     private async Task<TResponse> CallAsync<TResponse>(string target, byte[] body, ReadResponse<TResponse> read, CancellationToken cancellationToken)
-        where TResponse : AmazonWebServiceResponse
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -149,9 +152,13 @@ internal sealed class DynamoDbJsonClient : IDisposable
                     if (response.StatusCode == HttpStatusCode.OK)
                     {
                         var answer = read(content.AsSpan(0, length));
-                        answer.HttpStatusCode = response.StatusCode;
-                        answer.ContentLength = length;
-                        answer.ResponseMetadata = new ResponseMetadata { RequestId = requestId };
+                        if (answer is AmazonWebServiceResponse sdkResponse)
+                        {
+                            sdkResponse.HttpStatusCode = response.StatusCode;
+                            sdkResponse.ContentLength = length;
+                            sdkResponse.ResponseMetadata = new ResponseMetadata { RequestId = requestId };
+                        }
+
                         return answer;
                     }
 
