@@ -1,5 +1,6 @@
 using System.Globalization;
 using Amazon.DynamoDBv2.Model;
+using Cruddur.Messaging.Table.Lean;
 using Cruddur.Messaging.Time;
 using static Cruddur.Messaging.Table.MessageTableKeys;
 
@@ -25,13 +26,17 @@ internal sealed record GroupRowReadState(DateTimeOffset? ReadAt, IReadOnlySet<lo
     public int UnreadCount => Unread.Count;
 
     /// <summary>The read state of a row; absent attributes read as no position, nothing unread, version 0.</summary>
-    public static GroupRowReadState Of(IReadOnlyDictionary<string, AttributeValue> row)
+    public static GroupRowReadState Of(IReadOnlyDictionary<string, AttributeValue> row) => OfItem(new SdkItem(row));
+
+    /// <inheritdoc cref="Of(IReadOnlyDictionary{string, AttributeValue})"/>
+    public static GroupRowReadState OfItem<TItem>(TItem row)
+        where TItem : IItemAttributes
     {
-        var readAt = MessageTimestamp.TryParse(MessageItems.TextOf(row, MessageTableKeys.ReadAt), out var at) ? at : (DateTimeOffset?)null;
-        var unread = row.TryGetValue(UnreadTimes, out var set) && set.NS is { } numbers
+        var readAt = MessageTimestamp.TryParse(row.Text(MessageTableKeys.ReadAt), out var at) ? at : (DateTimeOffset?)null;
+        var unread = row.Numbers(UnreadTimes) is { } numbers
             ? numbers.Select(number => long.TryParse(number, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : (long?)null).OfType<long>().ToHashSet()
             : [];
-        var version = row.TryGetValue(ReadVersion, out var v) && long.TryParse(v.N, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0;
+        var version = long.TryParse(row.Number(ReadVersion), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0;
         return new(readAt, unread, version);
     }
 

@@ -1,6 +1,7 @@
 using Amazon.DynamoDBv2.Model;
 using Cruddur.Messaging.MessageGroups;
 using Cruddur.Messaging.Messages;
+using Cruddur.Messaging.Table.Lean;
 using Cruddur.Messaging.Time;
 using Cruddur.Messaging.Users;
 using static Cruddur.Messaging.Table.MessageTableKeys;
@@ -57,21 +58,29 @@ internal static class MessageItems
     };
 
     /// <summary>Reads a message item; null when the item is not a well-formed message.</summary>
-    public static Message? ReadMessage(IReadOnlyDictionary<string, AttributeValue> item) =>
-        Text(item, Pk) is { } pk && pk.StartsWith("MSG#", StringComparison.Ordinal)
+    public static Message? ReadMessage(IReadOnlyDictionary<string, AttributeValue> item) => ReadMessage(new SdkItem(item));
+
+    /// <inheritdoc cref="ReadMessage(IReadOnlyDictionary{string, AttributeValue})"/>
+    public static Message? ReadMessage<TItem>(TItem item)
+        where TItem : IItemAttributes =>
+        item.Text(Pk) is { } pk && pk.StartsWith("MSG#", StringComparison.Ordinal)
         && Guid.TryParse(pk.AsSpan(4), out var groupUuid)
-        && MessageTimestamp.TryParse(Text(item, Sk), out var createdAt)
-        && Guid.TryParse(Text(item, MessageUuid), out var messageUuid)
+        && MessageTimestamp.TryParse(item.Text(Sk), out var createdAt)
+        && Guid.TryParse(item.Text(MessageUuid), out var messageUuid)
         && ReadUser(item) is { } sender
-            ? new Message(messageUuid, groupUuid, Text(item, MessageTableKeys.Message) ?? "", sender, createdAt)
+            ? new Message(messageUuid, groupUuid, item.Text(MessageTableKeys.Message) ?? "", sender, createdAt)
             : null;
 
     /// <summary>Reads a group row; null when the item is not a well-formed group row.</summary>
-    public static MessageGroup? ReadGroupRow(IReadOnlyDictionary<string, AttributeValue> item) =>
-        Guid.TryParse(Text(item, MessageGroupUuid), out var groupUuid)
-        && MessageTimestamp.TryParse(Text(item, Sk), out var lastMessageAt)
+    public static MessageGroup? ReadGroupRow(IReadOnlyDictionary<string, AttributeValue> item) => ReadGroupRow(new SdkItem(item));
+
+    /// <inheritdoc cref="ReadGroupRow(IReadOnlyDictionary{string, AttributeValue})"/>
+    public static MessageGroup? ReadGroupRow<TItem>(TItem item)
+        where TItem : IItemAttributes =>
+        Guid.TryParse(item.Text(MessageGroupUuid), out var groupUuid)
+        && MessageTimestamp.TryParse(item.Text(Sk), out var lastMessageAt)
         && ReadUser(item) is { } other
-            ? new MessageGroup(groupUuid, other, Text(item, MessageTableKeys.Message) ?? "", lastMessageAt) { UnreadCount = GroupRowReadState.Of(item).UnreadCount }
+            ? new MessageGroup(groupUuid, other, item.Text(MessageTableKeys.Message) ?? "", lastMessageAt) { UnreadCount = GroupRowReadState.OfItem(item).UnreadCount }
             : null;
 
     /// <summary>The owner of a group row (<c>GRP#{owner}</c>), or null.</summary>
@@ -92,9 +101,10 @@ internal static class MessageItems
 
     public static AttributeValue S(string value) => new() { S = value };
 
-    private static UserSummary? ReadUser(IReadOnlyDictionary<string, AttributeValue> item) =>
-        Guid.TryParse(Text(item, UserUuid), out var uuid)
-            ? new UserSummary(uuid, Text(item, UserHandle) ?? "", Text(item, UserDisplayName) ?? "")
+    private static UserSummary? ReadUser<TItem>(TItem item)
+        where TItem : IItemAttributes =>
+        Guid.TryParse(item.Text(UserUuid), out var uuid)
+            ? new UserSummary(uuid, item.Text(UserHandle) ?? "", item.Text(UserDisplayName) ?? "")
             : null;
 
     private static string? Text(IReadOnlyDictionary<string, AttributeValue> item, string name) =>

@@ -59,16 +59,16 @@ internal sealed class MessageTable(TableGateway table, ILogger<MessageTable> log
 
         // One more than the page, so the last page is known to be the last and announces no cursor (and the marker).
         var request = NewestFirst(pk, startAfterSortKey, limit + (firstPage ? 2 : 1));
-        var response = await table.QueryAsync("A.query", request, cancellationToken);
+        var response = await table.QueryItemsAsync("A.query", request, cancellationToken);
         var readMarker = ReadMarker.None;
         var messages = new List<Message>(limit);
         var (count, lastSortKey, more) = (0, (string?)null, false);
-        foreach (var item in response.Items ?? [])
+        foreach (var item in response.Items)
         {
-            var sortKey = SortKey(item);
+            var sortKey = item.Text(Sk);
             if (sortKey == ReadMarkerSk)
             {
-                readMarker = ReadMarker.Of(item);
+                readMarker = ReadMarker.OfItem(item);
                 continue;
             }
 
@@ -110,17 +110,17 @@ internal sealed class MessageTable(TableGateway table, ILogger<MessageTable> log
         var groups = new List<(MessageGroup Group, string SortKey)>(limit + 1);
         var seen = new HashSet<Guid>();
         var request = NewestFirst(pk, startAfterSortKey, limit + 1 + GroupRowSlack);
-        await foreach (var page in table.QueryPagesAsync("B.query", request, cancellationToken))
+        await foreach (var page in table.QueryItemPagesAsync("B.query", request, cancellationToken))
         {
-            foreach (var item in page.Items ?? [])
+            foreach (var item in page.Items)
             {
                 if (MessageItems.ReadGroupRow(item) is not { } group)
                 {
-                    logger.MalformedItem(pk, SortKey(item));
+                    logger.MalformedItem(pk, item.Text(Sk));
                 }
                 else if (seen.Add(group.Uuid) && groups.Count <= limit)
                 {
-                    groups.Add((group, SortKey(item)!));
+                    groups.Add((group, item.Text(Sk)!));
                 }
             }
 

@@ -1,4 +1,5 @@
 using Amazon.DynamoDBv2.Model;
+using Cruddur.Messaging.Table.Lean;
 using Cruddur.Messaging.Time;
 using static Cruddur.Messaging.Table.MessageTableKeys;
 
@@ -16,14 +17,19 @@ internal sealed record ReadMarker(IReadOnlyDictionary<Guid, DateTimeOffset> Posi
     public static readonly ReadMarker None = new(new Dictionary<Guid, DateTimeOffset>());
 
     /// <summary>Reads a marker item; attributes it does not know are ignored.</summary>
-    public static ReadMarker Of(IReadOnlyDictionary<string, AttributeValue>? item)
+    public static ReadMarker Of(IReadOnlyDictionary<string, AttributeValue>? item) =>
+        OfItem(new SdkItem(item ?? new Dictionary<string, AttributeValue>()));
+
+    /// <inheritdoc cref="Of(IReadOnlyDictionary{string, AttributeValue})"/>
+    public static ReadMarker OfItem<TItem>(TItem item)
+        where TItem : IItemAttributes
     {
         var positions = new Dictionary<Guid, DateTimeOffset>();
-        foreach (var (name, value) in item ?? new Dictionary<string, AttributeValue>())
+        foreach (var name in item.Names)
         {
             if (name.StartsWith(ReadMarkerPrefix, StringComparison.Ordinal)
                 && Guid.TryParse(name.AsSpan(ReadMarkerPrefix.Length), out var member)
-                && MessageTimestamp.TryParse(value.S, out var readAt))
+                && MessageTimestamp.TryParse(item.Text(name), out var readAt))
             {
                 positions[member] = readAt;
             }

@@ -84,6 +84,39 @@ public sealed class TableGateway
     }
 
     /// <summary>
+    /// One page of a query as items to read (the hot reads, A and B): on the lean path straight from DynamoDB's JSON,
+    /// without the SDK's item dictionaries; on the SDK's path its items as they are.
+    /// </summary>
+    internal async Task<ItemsPage> QueryItemsAsync(string operation, QueryRequest request, CancellationToken cancellationToken)
+    {
+        request.TableName = TableName;
+        request.ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES;
+        if (lean is not null && DynamoDbJson.CanWrite(request))
+        {
+            return await CallAsync(operation, null, CapacityKind.Read, request, lean.QueryItemsAsync, static r => One(r.ConsumedCapacity), cancellationToken);
+        }
+
+        var response = await QueryAsync(operation, request, cancellationToken);
+        return new ItemsPage([.. (response.Items ?? []).Select(item => (IItemAttributes)new SdkItem(item))], response.LastEvaluatedKey, response.ConsumedCapacity);
+    }
+
+    /// <summary>The pages of <see cref="QueryItemsAsync"/> from <see cref="QueryRequest.ExclusiveStartKey"/> on, as <see cref="QueryPagesAsync"/> walks them.</summary>
+    internal async IAsyncEnumerable<ItemsPage> QueryItemPagesAsync(string operation, QueryRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var page = await QueryItemsAsync(operation, request, cancellationToken);
+            yield return page;
+            if (page.LastEvaluatedKey is not { Count: > 0 } next)
+            {
+                yield break;
+            }
+
+            request.ExclusiveStartKey = next;
+        }
+    }
+
+    /// <summary>
     /// The pages of a query from <see cref="QueryRequest.ExclusiveStartKey"/> on, each page one <see cref="QueryAsync"/>
     /// (the SDK's paginator cannot drive the lean path; this is what it does: the next page starts at the last one's
     /// <c>LastEvaluatedKey</c>, and there is none after a page without one). Stop enumerating to stop reading.

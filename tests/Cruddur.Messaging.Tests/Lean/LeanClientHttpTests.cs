@@ -199,6 +199,37 @@ public sealed class LeanClientHttpTests
         ExpectedAuthorization(sent, accessKey, secretKey).ShouldBe(sent.Headers["Authorization"]);
     }
 
+    [Fact]
+    public async Task Calls_on_one_day_verify_and_a_credentials_change_signs_with_the_new_key_at_once()
+    {
+        var (firstAccess, firstSecret) = NewKeyPair();
+        var (secondAccess, secondSecret) = NewKeyPair();
+        var role = new ChangingCredentials(new ImmutableCredentials(firstAccess, firstSecret, null));
+        var stub = new StubTransport(Ok(EmptyAnswer));
+        using var lean = new DynamoDbJsonClient(AwsEndpoint, RegionEndpoint.EUWest2, _ => ValueTask.FromResult<AWSCredentials>(role), TimeSpan.FromSeconds(3), 0, stub);
+
+        await lean.QueryAsync(SampleQuery(), Token);
+        await lean.QueryAsync(SampleQuery(), Token);
+        role.Current = new ImmutableCredentials(secondAccess, secondSecret, "the-refreshed-session-token");
+        await lean.QueryAsync(SampleQuery(), Token);
+
+        var sent = stub.Requests.ToArray();
+        sent.Length.ShouldBe(3);
+        sent[0].Headers["X-Amz-Date"][..8].ShouldBe(sent[1].Headers["X-Amz-Date"][..8], "the calls run on one day (the key is kept for it)");
+        foreach (var first in sent[..2])
+        {
+            ExpectedAuthorization(first, firstAccess, firstSecret).ShouldBe(first.Headers["Authorization"]);
+            first.Headers.ContainsKey("X-Amz-Security-Token").ShouldBeFalse();
+        }
+
+        // Refreshed role credentials: a new secret key, so a new signing key on the same day, and the token is sent and signed.
+        var refreshed = sent[2];
+        ExpectedAuthorization(refreshed, secondAccess, secondSecret).ShouldBe(refreshed.Headers["Authorization"]);
+        refreshed.Headers["X-Amz-Security-Token"].ShouldBe("the-refreshed-session-token");
+        SignedHeaders(refreshed).Split(';').ShouldContain("x-amz-security-token");
+        role.Asked.ShouldBe(3, "credentials are asked for on every call");
+    }
+
     private static QueryRequest SampleQuery() => new()
     {
         TableName = "messages",
@@ -269,6 +300,24 @@ public sealed class LeanClientHttpTests
 
             return answers[Math.Min(next++, answers.Length - 1)](request);
         }
+    }
+
+    /// <summary>Credentials that change when told, as role credentials do when they are refreshed.</summary>
+    private sealed class ChangingCredentials(ImmutableCredentials initial) : AWSCredentials
+    {
+        private int asked;
+
+        public ImmutableCredentials Current { get; set; } = initial;
+
+        public int Asked => asked;
+
+        public override ImmutableCredentials GetCredentials()
+        {
+            Interlocked.Increment(ref asked);
+            return Current;
+        }
+
+        public override Task<ImmutableCredentials> GetCredentialsAsync() => Task.FromResult(GetCredentials());
     }
 
     private sealed class StubClientFactory(HttpMessageHandler handler) : HttpClientFactory

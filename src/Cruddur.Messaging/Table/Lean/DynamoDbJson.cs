@@ -12,6 +12,12 @@ namespace Cruddur.Messaging.Table.Lean;
 /// </summary>
 internal static class DynamoDbJson
 {
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? bodyBuffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? bodyWriter;
+
     /// <summary>
     /// True when the request uses only the expression-based parameters written here; the legacy ones
     /// (<c>KeyConditions</c>, <c>QueryFilter</c>, <c>AttributesToGet</c>, <c>ConditionalOperator</c>) stay on the SDK.
@@ -71,7 +77,27 @@ internal static class DynamoDbJson
 
     public static QueryResponse ReadQueryResponse(ReadOnlySpan<byte> json)
     {
-        var response = new QueryResponse();
+        var page = ReadQuery(json, ReadItem);
+        return new QueryResponse
+        {
+            Items = page.Items,
+            Count = page.Count,
+            ScannedCount = page.ScannedCount,
+            LastEvaluatedKey = page.LastEvaluatedKey,
+            ConsumedCapacity = page.ConsumedCapacity,
+        };
+    }
+
+    /// <summary>A Query answer whose items are read straight into <see cref="JsonItem"/>s, without the SDK's item dictionaries.</summary>
+    public static ItemsPage ReadItemsPage(ReadOnlySpan<byte> json)
+    {
+        var page = ReadQuery(json, ReadJsonItem);
+        return new ItemsPage(page.Items ?? [], page.LastEvaluatedKey, page.ConsumedCapacity);
+    }
+
+    private static QueryPage<TItem> ReadQuery<TItem>(ReadOnlySpan<byte> json, ItemReader<TItem> readItem)
+    {
+        var page = new QueryPage<TItem>();
         var reader = new Utf8JsonReader(json);
         Expect(ref reader, JsonTokenType.StartObject);
         while (NextProperty(ref reader))
@@ -79,32 +105,32 @@ internal static class DynamoDbJson
             if (reader.ValueTextEquals("Items"))
             {
                 Expect(ref reader, JsonTokenType.StartArray);
-                response.Items = [];
+                page.Items = [];
 
                 // The items of a page mostly have the same attributes in the same order: their names are read once.
                 List<string> names = [];
                 while (Next(ref reader) != JsonTokenType.EndArray)
                 {
-                    response.Items.Add(ReadItem(ref reader, names));
+                    page.Items.Add(readItem(ref reader, names));
                 }
             }
             else if (reader.ValueTextEquals("Count"))
             {
-                response.Count = ReadInt(ref reader);
+                page.Count = ReadInt(ref reader);
             }
             else if (reader.ValueTextEquals("ScannedCount"))
             {
-                response.ScannedCount = ReadInt(ref reader);
+                page.ScannedCount = ReadInt(ref reader);
             }
             else if (reader.ValueTextEquals("LastEvaluatedKey"))
             {
                 Next(ref reader);
-                response.LastEvaluatedKey = ReadItem(ref reader);
+                page.LastEvaluatedKey = ReadItem(ref reader);
             }
             else if (reader.ValueTextEquals("ConsumedCapacity"))
             {
                 Next(ref reader);
-                response.ConsumedCapacity = ReadConsumedCapacity(ref reader);
+                page.ConsumedCapacity = ReadConsumedCapacity(ref reader);
             }
             else
             {
@@ -112,7 +138,7 @@ internal static class DynamoDbJson
             }
         }
 
-        return response;
+        return page;
     }
 
     public static GetItemResponse ReadGetItemResponse(ReadOnlySpan<byte> json)
@@ -312,27 +338,88 @@ internal static class DynamoDbJson
         var position = 0;
         while (NextProperty(ref reader))
         {
-            string name;
-            if (names is not null && position < names.Count && reader.ValueTextEquals(names[position]))
-            {
-                name = names[position];
-            }
-            else
-            {
-                name = reader.GetString()!;
-                if (names is not null)
-                {
-                    names.RemoveRange(position, names.Count - position);
-                    names.Add(name);
-                }
-            }
-
-            position++;
+            var name = ReadName(ref reader, names, position++);
             Next(ref reader);
             item[name] = ReadValue(ref reader);
         }
 
         return item;
+    }
+
+    /// <summary>An item as <see cref="JsonItem"/>: its strings, numbers and number sets; values of other types are skipped.</summary>
+    private static JsonItem ReadJsonItem(ref Utf8JsonReader reader, List<string> names)
+    {
+        EnsureToken(ref reader, JsonTokenType.StartObject);
+        var attributes = new JsonItem.Attribute[Math.Max(names.Count, 8)];
+        var (position, count) = (0, 0);
+        while (NextProperty(ref reader))
+        {
+            var name = ReadName(ref reader, names, position++);
+            Expect(ref reader, JsonTokenType.StartObject);
+            string? s = null, n = null;
+            List<string>? ns = null;
+            while (NextProperty(ref reader))
+            {
+                if (reader.ValueTextEquals("S"))
+                {
+                    Next(ref reader);
+                    s = reader.GetString();
+                }
+                else if (reader.ValueTextEquals("N"))
+                {
+                    Next(ref reader);
+                    n = reader.GetString();
+                }
+                else if (reader.ValueTextEquals("NS"))
+                {
+                    ns = ReadStrings(ref reader);
+                }
+                else
+                {
+                    SkipValue(ref reader);
+                }
+            }
+
+            if (s is null && n is null && ns is null)
+            {
+                continue;
+            }
+
+            if (count == attributes.Length)
+            {
+                Array.Resize(ref attributes, count * 2);
+            }
+
+            attributes[count++] = new(name, s, n, ns);
+        }
+
+        if (count != attributes.Length)
+        {
+            Array.Resize(ref attributes, count);
+        }
+
+        return new JsonItem(attributes);
+    }
+
+    /// <summary>
+    /// The property name at hand, taken from <paramref name="names"/> when the item has it at the same
+    /// <paramref name="position"/> as the page's earlier items (no string is made), else read and remembered there.
+    /// </summary>
+    private static string ReadName(ref Utf8JsonReader reader, List<string>? names, int position)
+    {
+        if (names is not null && position < names.Count && reader.ValueTextEquals(names[position]))
+        {
+            return names[position];
+        }
+
+        var name = reader.GetString()!;
+        if (names is not null)
+        {
+            names.RemoveRange(position, names.Count - position);
+            names.Add(name);
+        }
+
+        return name;
     }
 
     private static AttributeValue ReadValue(ref Utf8JsonReader reader)
@@ -561,12 +648,29 @@ internal static class DynamoDbJson
     /// <summary>The request body: <paramref name="request"/> as <paramref name="write"/> writes it.</summary>
     public static byte[] Write<TRequest>(TRequest request, Action<Utf8JsonWriter, TRequest> write)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            write(writer, request);
-        }
-
+        // One buffer and writer per thread, reused: writing never awaits, so no other call can be using them.
+        var buffer = bodyBuffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        var writer = bodyWriter ??= new Utf8JsonWriter(buffer);
+        writer.Reset(buffer);
+        write(writer, request);
+        writer.Flush();
         return buffer.WrittenSpan.ToArray();
+    }
+
+    private delegate TItem ItemReader<out TItem>(ref Utf8JsonReader reader, List<string> names);
+
+    /// <summary>The parts of a Query answer, with items of the reader's type.</summary>
+    private sealed class QueryPage<TItem>
+    {
+        public List<TItem>? Items { get; set; }
+
+        public int? Count { get; set; }
+
+        public int? ScannedCount { get; set; }
+
+        public Dictionary<string, AttributeValue>? LastEvaluatedKey { get; set; }
+
+        public ConsumedCapacity? ConsumedCapacity { get; set; }
     }
 }
