@@ -3,6 +3,7 @@ using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
+using Cruddur.Messaging.Diagnostics;
 using Cruddur.Messaging.Errors;
 using Cruddur.Messaging.Stream;
 using Cruddur.Messaging.Table;
@@ -21,6 +22,13 @@ namespace Cruddur.Local.StreamProcessor;
 /// then lives and dies with the stream it describes: an in-memory DynamoDB Local, a dropped or recreated table take
 /// their checkpoints with them, and no folder has to be configured. The checkpoint's own stream records are skipped,
 /// and a batch of nothing else writes no checkpoint, so they cause no further writes.
+/// </para>
+/// <para>
+/// Under load every call waits in DynamoDB Local's queue, so the calls of a shard overlap where order does not matter:
+/// the next page is read while a batch is handled (its iterator does not depend on the handling), and a batch's
+/// checkpoint is written while the next batch is handled. Batches are still handled one at a time, in order; a shard
+/// has one checkpoint write in flight at most, awaited before the next one and before following stops, so a checkpoint
+/// is never ahead of handled work, and one that failed leaves its batches to be read (and handled) again.
 /// </para>
 /// </summary>
 public sealed class LocalStreamProcessor : IDisposable
@@ -121,7 +129,7 @@ public sealed class LocalStreamProcessor : IDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Stopping: the batch in hand was finished and checkpointed before the wait that was cancelled.
+            // Stopping: the batch in hand was finished, and its checkpoint written, before FollowAsync returned.
         }
     }
 
@@ -148,55 +156,65 @@ public sealed class LocalStreamProcessor : IDisposable
     {
         var checkpoints = await LoadCheckpointsAsync(stream.Label, cancellationToken);
         var shards = new Dictionary<string, ShardState>(StringComparer.Ordinal);
-        await RefreshShardsAsync(stream, shards, checkpoints, cancellationToken);
-        var lastRefresh = timeProvider.GetTimestamp();
-        var total = 0;
-        while (true)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var read = 0;
-            var closed = false;
-            foreach (var shard in shards.Values.Where(shard => !shard.Finished && ParentDone(shard, shards)).OrderBy(shard => shard.ShardId, StringComparer.Ordinal).ToList())
+            await RefreshShardsAsync(stream, shards, checkpoints, cancellationToken);
+            var lastRefresh = timeProvider.GetTimestamp();
+            var total = 0;
+            while (true)
             {
-                var (count, finished) = await ReadShardAsync(stream, shard, cancellationToken);
-                read += count;
-                closed |= finished;
-            }
-
-            total += read;
-            onProgress();
-            if (closed || timeProvider.GetElapsedTime(lastRefresh) > options.ShardRefreshInterval)
-            {
-                await RefreshShardsAsync(stream, shards, checkpoints, cancellationToken);
-                lastRefresh = timeProvider.GetTimestamp();
-            }
-
-            if (read == 0 && !closed)
-            {
-                if (untilCaughtUp)
+                cancellationToken.ThrowIfCancellationRequested();
+                var read = 0;
+                var closed = false;
+                foreach (var shard in shards.Values.Where(shard => !shard.Finished && ParentDone(shard, shards)).OrderBy(shard => shard.ShardId, StringComparer.Ordinal).ToList())
                 {
-                    return total;
+                    var (count, finished) = await ReadShardAsync(stream, shard, cancellationToken);
+                    read += count;
+                    closed |= finished;
                 }
 
-                await Task.Delay(options.PollInterval, timeProvider, cancellationToken);
+                total += read;
+                onProgress();
+                if (closed || timeProvider.GetElapsedTime(lastRefresh) > options.ShardRefreshInterval)
+                {
+                    await RefreshShardsAsync(stream, shards, checkpoints, cancellationToken);
+                    lastRefresh = timeProvider.GetTimestamp();
+                }
+
+                if (read == 0 && !closed)
+                {
+                    if (untilCaughtUp)
+                    {
+                        foreach (var shard in shards.Values)
+                        {
+                            await shard.TakeCheckpointWrite();
+                        }
+
+                        return total;
+                    }
+
+                    await Task.Delay(options.PollInterval, timeProvider, cancellationToken);
+                }
             }
+        }
+        finally
+        {
+            await SettleAsync(shards.Values);
         }
     }
 
     /// <summary>Reads and handles one page of a shard: (records read, whether the shard has now been read to its end).</summary>
     private async Task<(int Records, bool Finished)> ReadShardAsync(StreamRef stream, ShardState shard, CancellationToken cancellationToken)
     {
-        GetRecordsResponse page;
+        GetRecordsResponse? page;
         try
         {
-            shard.Iterator ??= await streams!.GetShardIteratorAsync(stream.Arn, shard.ShardId, shard.LastSequenceNumber, cancellationToken);
-            if (shard.Iterator is null)
+            page = await NextPageAsync(stream, shard, cancellationToken);
+            if (page is null)
             {
                 shard.Finished = true;
                 return (0, true);
             }
-
-            page = await streams!.GetRecordsAsync(shard.Iterator, options.BatchSize, cancellationToken);
         }
         catch (StreamsApiException exception) when (exception.ErrorCode == "ExpiredIteratorException")
         {
@@ -212,14 +230,73 @@ public sealed class LocalStreamProcessor : IDisposable
         }
 
         var records = page.Records ?? [];
+        shard.Iterator = page.NextShardIterator;
+        shard.Finished = shard.Iterator is null;
         if (records.Count > 0)
         {
+            if (shard.Iterator is { } next)
+            {
+                shard.NextPage = GetRecordsAsync(next, cancellationToken);
+            }
+
             await HandleBatchAsync(stream, shard, records);
         }
 
-        shard.Iterator = page.NextShardIterator;
-        shard.Finished = shard.Iterator is null;
         return (records.Count, shard.Finished);
+    }
+
+    /// <summary>The shard's next page (the one read ahead while the last batch was handled, if any); null once the shard has no more.</summary>
+    private async Task<GetRecordsResponse?> NextPageAsync(StreamRef stream, ShardState shard, CancellationToken cancellationToken)
+    {
+        if (shard.NextPage is { } readAhead)
+        {
+            shard.NextPage = null;
+            var page = await readAhead;
+            // It was read before the last batch was handled: when it came back empty, records may have arrived since.
+            if (page.Records is { Count: > 0 } || page.NextShardIterator is null)
+            {
+                return page;
+            }
+
+            shard.Iterator = page.NextShardIterator;
+        }
+
+        shard.Iterator ??= await streams!.GetShardIteratorAsync(stream.Arn, shard.ShardId, shard.LastSequenceNumber, cancellationToken);
+        return shard.Iterator is null ? null : await GetRecordsAsync(shard.Iterator, cancellationToken);
+    }
+
+    private async Task<GetRecordsResponse> GetRecordsAsync(string iterator, CancellationToken cancellationToken)
+    {
+        using var activity = MessagingTelemetry.Source.StartActivity("DynamoDB Streams GetRecords", ActivityKind.Client);
+        activity?.SetTag("aws.dynamodb.table_names", tableName);
+        var page = await streams!.GetRecordsAsync(iterator, options.BatchSize, cancellationToken);
+        activity?.SetTag("cruddur.stream.records", page.Records?.Count ?? 0);
+        return page;
+    }
+
+    /// <summary>
+    /// Waits for what is still in flight when following ends early (a failure, stopping): the page read ahead is dropped
+    /// (it is read again from the checkpoint), and a checkpoint write is finished; one that failed is logged.
+    /// </summary>
+    private async Task SettleAsync(IEnumerable<ShardState> shards)
+    {
+        foreach (var shard in shards)
+        {
+            if (shard.NextPage is { } readAhead)
+            {
+                shard.NextPage = null;
+                await ((Task)readAhead).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            if (shard.TakeCheckpointWrite() is { } write)
+            {
+                await write.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                if (write.Exception?.GetBaseException() is { } failure)
+                {
+                    logger.CheckpointFailed(failure, shard.ShardId);
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -263,7 +340,10 @@ public sealed class LocalStreamProcessor : IDisposable
         shard.LastSequenceNumber = records[^1].SequenceNumber;
         if (records.Any(record => !IsBookkeepingRecord(record)))
         {
-            await SaveCheckpointAsync(stream.Label, shard.ShardId, shard.LastSequenceNumber, timeout.Token);
+            // The previous batch's checkpoint first: written in order, and a failed one throws here, so this batch is
+            // not checkpointed either and both are read again.
+            await shard.TakeCheckpointWrite();
+            shard.CheckpointWrite = SaveCheckpointAsync(stream.Label, shard.ShardId, shard.LastSequenceNumber);
         }
     }
 
@@ -323,11 +403,15 @@ public sealed class LocalStreamProcessor : IDisposable
         return checkpoints;
     }
 
-    private async Task SaveCheckpointAsync(string streamLabel, string shardId, string sequenceNumber, CancellationToken cancellationToken) =>
+    /// <summary>Writes a checkpoint; not cancelled by stopping, limited by <see cref="LocalStreamProcessorOptions.BatchTimeout"/>.</summary>
+    private async Task SaveCheckpointAsync(string streamLabel, string shardId, string sequenceNumber)
+    {
+        using var timeout = new CancellationTokenSource(options.BatchTimeout, timeProvider);
         await table.PutItemAsync(
             "E.save_checkpoint",
             new PutItemRequest { Item = MessageItems.StreamCheckpoint(streamLabel, shardId, sequenceNumber, timeProvider.GetUtcNow()) },
-            cancellationToken);
+            timeout.Token);
+    }
 
     /// <summary>
     /// What the processor rides out with a growing pause: a store's transient failure, and beyond it any refusal of
@@ -352,5 +436,19 @@ public sealed class LocalStreamProcessor : IDisposable
         public string? LastSequenceNumber { get; set; }
 
         public bool Finished { get; set; }
+
+        /// <summary>The next page, read while the last batch was handled.</summary>
+        public Task<GetRecordsResponse>? NextPage { get; set; }
+
+        /// <summary>The checkpoint write in flight, if any.</summary>
+        public Task? CheckpointWrite { get; set; }
+
+        /// <summary>The checkpoint write in flight (a completed task when none), no longer held by the shard.</summary>
+        public Task TakeCheckpointWrite()
+        {
+            var write = CheckpointWrite ?? Task.CompletedTask;
+            CheckpointWrite = null;
+            return write;
+        }
     }
 }
