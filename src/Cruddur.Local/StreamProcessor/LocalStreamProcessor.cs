@@ -288,20 +288,19 @@ public sealed class LocalStreamProcessor : IDisposable
                 await ((Task)readAhead).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
 
-            if (shard.TakeCheckpointWrite() is { } write)
+            var write = shard.TakeCheckpointWrite();
+            await write.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (write.Exception?.GetBaseException() is { } failure)
             {
-                await write.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                if (write.Exception?.GetBaseException() is { } failure)
-                {
-                    logger.CheckpointFailed(failure, shard.ShardId);
-                }
+                logger.CheckpointFailed(failure, shard.ShardId);
             }
         }
     }
 
     /// <summary>
-    /// Hands a batch to the handler, retries its failed records, then checkpoints. Not cancelled by stopping: a batch
-    /// once begun is finished (within <see cref="LocalStreamProcessorOptions.BatchTimeout"/>) so its checkpoint is kept.
+    /// Hands a batch to the handler, retries its failed records, then starts its checkpoint write (not awaited here).
+    /// Not cancelled by stopping: a batch once begun is finished (within <see cref="LocalStreamProcessorOptions.BatchTimeout"/>)
+    /// so its checkpoint is kept.
     /// </summary>
     private async Task HandleBatchAsync(StreamRef stream, ShardState shard, IReadOnlyList<StreamRecord> records)
     {

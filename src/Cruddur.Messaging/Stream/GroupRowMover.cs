@@ -35,8 +35,9 @@ namespace Cruddur.Messaging.Stream;
 /// </summary>
 internal sealed class GroupRowMover(TableGateway table, MessageTable messageTable)
 {
-    /// <summary>How many groups' rows are remembered; past it all are forgotten at once (a cold read each, then warm again).</summary>
-    internal const int MaxRememberedGroups = 4096;
+    // Two rows of up to ~3 KB each (a message of 1024 characters) per group: a few MB at most. Past it all are
+    // forgotten at once (a cold read each, then warm again).
+    private const int MaxRememberedGroups = 1024;
 
     private const int MaxRepairAttempts = 4;
     private const int MaxSameMicrosecondShifts = 3;
