@@ -3,7 +3,6 @@ using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
-using Cruddur.Messaging.Diagnostics;
 using Cruddur.Messaging.Errors;
 using Cruddur.Messaging.Stream;
 using Cruddur.Messaging.Table;
@@ -24,11 +23,11 @@ namespace Cruddur.Local.StreamProcessor;
 /// and a batch of nothing else writes no checkpoint, so they cause no further writes.
 /// </para>
 /// <para>
-/// Under load every call waits in DynamoDB Local's queue, so the calls of a shard overlap where order does not matter:
-/// the next page is read while a batch is handled (its iterator does not depend on the handling), and a batch's
-/// checkpoint is written while the next batch is handled. Batches are still handled one at a time, in order; a shard
-/// has one checkpoint write in flight at most, awaited before the next one and before following stops, so a checkpoint
-/// is never ahead of handled work, and one that failed leaves its batches to be read (and handled) again.
+/// Under load every call waits in DynamoDB Local's queue, so a batch's checkpoint is written while the next page is read
+/// and handled instead of before it. A shard has one checkpoint write in flight at most, awaited before the next one and
+/// before following stops, so a checkpoint is never ahead of handled work, and one that failed leaves its batches to be
+/// read (and handled) again. The next page is not read ahead while a batch is handled: it would hold only what came
+/// during the read, and what came during the handling would wait a whole further batch (it measured worse).
 /// </para>
 /// </summary>
 public sealed class LocalStreamProcessor : IDisposable
@@ -206,15 +205,17 @@ public sealed class LocalStreamProcessor : IDisposable
     /// <summary>Reads and handles one page of a shard: (records read, whether the shard has now been read to its end).</summary>
     private async Task<(int Records, bool Finished)> ReadShardAsync(StreamRef stream, ShardState shard, CancellationToken cancellationToken)
     {
-        GetRecordsResponse? page;
+        GetRecordsResponse page;
         try
         {
-            page = await NextPageAsync(stream, shard, cancellationToken);
-            if (page is null)
+            shard.Iterator ??= await streams!.GetShardIteratorAsync(stream.Arn, shard.ShardId, shard.LastSequenceNumber, cancellationToken);
+            if (shard.Iterator is null)
             {
                 shard.Finished = true;
                 return (0, true);
             }
+
+            page = await streams!.GetRecordsAsync(shard.Iterator, options.BatchSize, cancellationToken);
         }
         catch (StreamsApiException exception) when (exception.ErrorCode == "ExpiredIteratorException")
         {
@@ -230,64 +231,21 @@ public sealed class LocalStreamProcessor : IDisposable
         }
 
         var records = page.Records ?? [];
-        shard.Iterator = page.NextShardIterator;
-        shard.Finished = shard.Iterator is null;
         if (records.Count > 0)
         {
-            if (shard.Iterator is { } next)
-            {
-                shard.NextPage = GetRecordsAsync(next, cancellationToken);
-            }
-
             await HandleBatchAsync(stream, shard, records);
         }
 
+        shard.Iterator = page.NextShardIterator;
+        shard.Finished = shard.Iterator is null;
         return (records.Count, shard.Finished);
     }
 
-    /// <summary>The shard's next page (the one read ahead while the last batch was handled, if any); null once the shard has no more.</summary>
-    private async Task<GetRecordsResponse?> NextPageAsync(StreamRef stream, ShardState shard, CancellationToken cancellationToken)
-    {
-        if (shard.NextPage is { } readAhead)
-        {
-            shard.NextPage = null;
-            var page = await readAhead;
-            // It was read before the last batch was handled: when it came back empty, records may have arrived since.
-            if (page.Records is { Count: > 0 } || page.NextShardIterator is null)
-            {
-                return page;
-            }
-
-            shard.Iterator = page.NextShardIterator;
-        }
-
-        shard.Iterator ??= await streams!.GetShardIteratorAsync(stream.Arn, shard.ShardId, shard.LastSequenceNumber, cancellationToken);
-        return shard.Iterator is null ? null : await GetRecordsAsync(shard.Iterator, cancellationToken);
-    }
-
-    private async Task<GetRecordsResponse> GetRecordsAsync(string iterator, CancellationToken cancellationToken)
-    {
-        using var activity = MessagingTelemetry.Source.StartActivity("DynamoDB Streams GetRecords", ActivityKind.Client);
-        activity?.SetTag("aws.dynamodb.table_names", tableName);
-        var page = await streams!.GetRecordsAsync(iterator, options.BatchSize, cancellationToken);
-        activity?.SetTag("cruddur.stream.records", page.Records?.Count ?? 0);
-        return page;
-    }
-
-    /// <summary>
-    /// Waits for what is still in flight when following ends early (a failure, stopping): the page read ahead is dropped
-    /// (it is read again from the checkpoint), and a checkpoint write is finished; one that failed is logged.
-    /// </summary>
+    /// <summary>Waits for the checkpoint writes still in flight when following ends early (a failure, stopping); a failed one is logged.</summary>
     private async Task SettleAsync(IEnumerable<ShardState> shards)
     {
         foreach (var shard in shards)
         {
-            if (shard.NextPage is { } readAhead)
-            {
-                shard.NextPage = null;
-                await ((Task)readAhead).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-
             var write = shard.TakeCheckpointWrite();
             await write.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (write.Exception?.GetBaseException() is { } failure)
@@ -435,9 +393,6 @@ public sealed class LocalStreamProcessor : IDisposable
         public string? LastSequenceNumber { get; set; }
 
         public bool Finished { get; set; }
-
-        /// <summary>The next page, read while the last batch was handled.</summary>
-        public Task<GetRecordsResponse>? NextPage { get; set; }
 
         /// <summary>The checkpoint write in flight, if any.</summary>
         public Task? CheckpointWrite { get; set; }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Cruddur.Local.StreamProcessor;
@@ -103,29 +102,6 @@ public sealed class LocalStreamProcessorTests(LocalServicesFixture services)
     }
 
     [Fact]
-    public async Task The_next_page_is_asked_for_before_the_batch_in_hand_is_handled()
-    {
-        await using var scenario = await StreamScenario.CreateAsync(services, Token);
-        var conversation = await scenario.SeedConversationAsync(Token);
-        var started = new ConcurrentQueue<Activity>();
-        using var listener = Listen(started.Enqueue, _ => { });
-        using var host = BuildHost(scenario);
-        await host.StartAsync(Token);
-
-        var message = await scenario.PostAsync(conversation, conversation.A, "read ahead", DateTimeOffset.UtcNow, Token);
-        await ShowsEventuallyAsync(scenario, conversation, message);
-        await host.StopAsync(Token);
-
-        // In start order, this table's calls only (tags are set after the start, so they are read now).
-        var calls = started.Where(activity => Equals(activity.GetTagItem("aws.dynamodb.table_names"), scenario.TableName)).ToList();
-        var move = calls.FindIndex(activity => activity.OperationName == "DynamoDB E.query_rows");
-        move.ShouldBeGreaterThan(0, "the message's move reads the group's rows first");
-        var page = calls.FindLastIndex(move, activity => activity.OperationName == GetRecords && activity.GetTagItem("cruddur.stream.records") is > 0);
-        page.ShouldBeGreaterThanOrEqualTo(0);
-        calls[(page + 1)..move].ShouldContain(activity => activity.OperationName == GetRecords, "the next page was asked for before the batch's first call");
-    }
-
-    [Fact]
     public async Task A_batch_is_handled_while_the_previous_batchs_checkpoint_is_being_written_and_stopping_waits_for_it()
     {
         await using var scenario = await StreamScenario.CreateAsync(services, Token);
@@ -134,7 +110,7 @@ public sealed class LocalStreamProcessorTests(LocalServicesFixture services)
         var firstHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var held = 0;
         var checkpointsWritten = 0;
-        using var listener = Listen(_ => { }, activity =>
+        using var listener = Listen(activity =>
         {
             if (activity.OperationName == "DynamoDB E.save_checkpoint" && Equals(activity.GetTagItem("aws.dynamodb.table_names"), scenario.TableName))
             {
@@ -192,16 +168,13 @@ public sealed class LocalStreamProcessorTests(LocalServicesFixture services)
         lags.ShouldAllBe(value => value >= 0);
     }
 
-    private const string GetRecords = "DynamoDB Streams GetRecords";
-
     /// <summary>Listens to every span of the core's activity source (all tests' tables: filter by the table tag).</summary>
-    private static ActivityListener Listen(Action<Activity> started, Action<Activity> stopped)
+    private static ActivityListener Listen(Action<Activity> stopped)
     {
         var listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name == MessagingTelemetry.SourceName,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
-            ActivityStarted = started,
             ActivityStopped = stopped,
         };
         ActivitySource.AddActivityListener(listener);
