@@ -22,6 +22,13 @@ namespace Cruddur.Local.StreamProcessor;
 /// their checkpoints with them, and no folder has to be configured. The checkpoint's own stream records are skipped,
 /// and a batch of nothing else writes no checkpoint, so they cause no further writes.
 /// </para>
+/// <para>
+/// Under load every call waits in DynamoDB Local's queue, so a batch's checkpoint is written while the next page is read
+/// and handled instead of before it. A shard has one checkpoint write in flight at most, awaited before the next one and
+/// before following stops, so a checkpoint is never ahead of handled work, and one that failed leaves its batches to be
+/// read (and handled) again. The next page is not read ahead while a batch is handled: it would hold only what came
+/// during the read, and what came during the handling would wait a whole further batch (it measured worse).
+/// </para>
 /// </summary>
 public sealed class LocalStreamProcessor : IDisposable
 {
@@ -121,7 +128,7 @@ public sealed class LocalStreamProcessor : IDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Stopping: the batch in hand was finished and checkpointed before the wait that was cancelled.
+            // Stopping: the batch in hand was finished, and its checkpoint written, before FollowAsync returned.
         }
     }
 
@@ -148,38 +155,50 @@ public sealed class LocalStreamProcessor : IDisposable
     {
         var checkpoints = await LoadCheckpointsAsync(stream.Label, cancellationToken);
         var shards = new Dictionary<string, ShardState>(StringComparer.Ordinal);
-        await RefreshShardsAsync(stream, shards, checkpoints, cancellationToken);
-        var lastRefresh = timeProvider.GetTimestamp();
-        var total = 0;
-        while (true)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var read = 0;
-            var closed = false;
-            foreach (var shard in shards.Values.Where(shard => !shard.Finished && ParentDone(shard, shards)).OrderBy(shard => shard.ShardId, StringComparer.Ordinal).ToList())
+            await RefreshShardsAsync(stream, shards, checkpoints, cancellationToken);
+            var lastRefresh = timeProvider.GetTimestamp();
+            var total = 0;
+            while (true)
             {
-                var (count, finished) = await ReadShardAsync(stream, shard, cancellationToken);
-                read += count;
-                closed |= finished;
-            }
-
-            total += read;
-            onProgress();
-            if (closed || timeProvider.GetElapsedTime(lastRefresh) > options.ShardRefreshInterval)
-            {
-                await RefreshShardsAsync(stream, shards, checkpoints, cancellationToken);
-                lastRefresh = timeProvider.GetTimestamp();
-            }
-
-            if (read == 0 && !closed)
-            {
-                if (untilCaughtUp)
+                cancellationToken.ThrowIfCancellationRequested();
+                var read = 0;
+                var closed = false;
+                foreach (var shard in shards.Values.Where(shard => !shard.Finished && ParentDone(shard, shards)).OrderBy(shard => shard.ShardId, StringComparer.Ordinal).ToList())
                 {
-                    return total;
+                    var (count, finished) = await ReadShardAsync(stream, shard, cancellationToken);
+                    read += count;
+                    closed |= finished;
                 }
 
-                await Task.Delay(options.PollInterval, timeProvider, cancellationToken);
+                total += read;
+                onProgress();
+                if (closed || timeProvider.GetElapsedTime(lastRefresh) > options.ShardRefreshInterval)
+                {
+                    await RefreshShardsAsync(stream, shards, checkpoints, cancellationToken);
+                    lastRefresh = timeProvider.GetTimestamp();
+                }
+
+                if (read == 0 && !closed)
+                {
+                    if (untilCaughtUp)
+                    {
+                        foreach (var shard in shards.Values)
+                        {
+                            await shard.TakeCheckpointWrite();
+                        }
+
+                        return total;
+                    }
+
+                    await Task.Delay(options.PollInterval, timeProvider, cancellationToken);
+                }
             }
+        }
+        finally
+        {
+            await SettleAsync(shards.Values);
         }
     }
 
@@ -222,9 +241,24 @@ public sealed class LocalStreamProcessor : IDisposable
         return (records.Count, shard.Finished);
     }
 
+    /// <summary>Waits for the checkpoint writes still in flight when following ends early (a failure, stopping); a failed one is logged.</summary>
+    private async Task SettleAsync(IEnumerable<ShardState> shards)
+    {
+        foreach (var shard in shards)
+        {
+            var write = shard.TakeCheckpointWrite();
+            await write.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (write.Exception?.GetBaseException() is { } failure)
+            {
+                logger.CheckpointFailed(failure, shard.ShardId);
+            }
+        }
+    }
+
     /// <summary>
-    /// Hands a batch to the handler, retries its failed records, then checkpoints. Not cancelled by stopping: a batch
-    /// once begun is finished (within <see cref="LocalStreamProcessorOptions.BatchTimeout"/>) so its checkpoint is kept.
+    /// Hands a batch to the handler, retries its failed records, then starts its checkpoint write (not awaited here).
+    /// Not cancelled by stopping: a batch once begun is finished (within <see cref="LocalStreamProcessorOptions.BatchTimeout"/>)
+    /// so its checkpoint is kept.
     /// </summary>
     private async Task HandleBatchAsync(StreamRef stream, ShardState shard, IReadOnlyList<StreamRecord> records)
     {
@@ -263,7 +297,10 @@ public sealed class LocalStreamProcessor : IDisposable
         shard.LastSequenceNumber = records[^1].SequenceNumber;
         if (records.Any(record => !IsBookkeepingRecord(record)))
         {
-            await SaveCheckpointAsync(stream.Label, shard.ShardId, shard.LastSequenceNumber, timeout.Token);
+            // The previous batch's checkpoint first: written in order, and a failed one throws here, so this batch is
+            // not checkpointed either and both are read again.
+            await shard.TakeCheckpointWrite();
+            shard.CheckpointWrite = SaveCheckpointAsync(stream.Label, shard.ShardId, shard.LastSequenceNumber);
         }
     }
 
@@ -323,11 +360,15 @@ public sealed class LocalStreamProcessor : IDisposable
         return checkpoints;
     }
 
-    private async Task SaveCheckpointAsync(string streamLabel, string shardId, string sequenceNumber, CancellationToken cancellationToken) =>
+    /// <summary>Writes a checkpoint; not cancelled by stopping, limited by <see cref="LocalStreamProcessorOptions.BatchTimeout"/>.</summary>
+    private async Task SaveCheckpointAsync(string streamLabel, string shardId, string sequenceNumber)
+    {
+        using var timeout = new CancellationTokenSource(options.BatchTimeout, timeProvider);
         await table.PutItemAsync(
             "E.save_checkpoint",
             new PutItemRequest { Item = MessageItems.StreamCheckpoint(streamLabel, shardId, sequenceNumber, timeProvider.GetUtcNow()) },
-            cancellationToken);
+            timeout.Token);
+    }
 
     /// <summary>
     /// What the processor rides out with a growing pause: a store's transient failure, and beyond it any refusal of
@@ -352,5 +393,16 @@ public sealed class LocalStreamProcessor : IDisposable
         public string? LastSequenceNumber { get; set; }
 
         public bool Finished { get; set; }
+
+        /// <summary>The checkpoint write in flight, if any.</summary>
+        public Task? CheckpointWrite { get; set; }
+
+        /// <summary>The checkpoint write in flight (a completed task when none), no longer held by the shard.</summary>
+        public Task TakeCheckpointWrite()
+        {
+            var write = CheckpointWrite ?? Task.CompletedTask;
+            CheckpointWrite = null;
+            return write;
+        }
     }
 }

@@ -18,6 +18,6 @@ public sealed class LocalStreamProcessorOptions
     /// <summary>Attempts at a failed record (like the function's retries) before it is kept as a dead letter and passed over.</summary>
     public int MaxAttempts { get; set; } = 3;
 
-    /// <summary>Time allowed to one batch, its retries and its checkpoint; a batch once started is finished even while stopping.</summary>
+    /// <summary>Time allowed to one batch and its retries, and to its checkpoint write; both are finished even while stopping.</summary>
     public TimeSpan BatchTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -22,4 +22,7 @@ internal static partial class StreamProcessorLog
 
     [LoggerMessage(EventId = 5015, Level = LogLevel.Information, Message = "Local stream processor: the stream {StreamArn} is gone (table dropped or recreated); looking for the table's stream again")]
     public static partial void StreamGone(this ILogger logger, string streamArn);
+
+    [LoggerMessage(EventId = 5016, Level = LogLevel.Warning, Message = "Local stream processor: the last checkpoint of shard {ShardId} was not written; its batches will be read again (replays change nothing)")]
+    public static partial void CheckpointFailed(this ILogger logger, Exception exception, string shardId);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Cruddur.Messaging.Messages;
@@ -22,11 +23,26 @@ namespace Cruddur.Messaging.Stream;
 /// delete only goes through while the row's read state is unchanged (<c>read_version</c>), so a mark-read that lands
 /// on the old row meanwhile is merged by the repair instead of being deleted with it.
 /// </para>
+/// <para>
+/// The GSI query that finds the rows is skipped when this process moved the group's rows last: after a move whose put
+/// and deletes all went through, the rows it put are kept in memory (at most <see cref="MaxRememberedGroups"/> groups)
+/// and the next message of the group, if newer than all of them, moves them without reading. A remembered row that
+/// changed meanwhile (a mark-read raised its <c>read_version</c>, another process moved or deleted it) fails the
+/// conditional delete and ends in the same repair as any other conflict; a conflict or a failure forgets the group.
+/// When another process had moved the rows past this message, the put places a row behind theirs for a moment, as
+/// the second row a crash leaves, and the repair deletes it.
+/// </para>
 /// </summary>
 internal sealed class GroupRowMover(TableGateway table, MessageTable messageTable)
 {
+    // Two rows of up to ~3 KB each (a message of 1024 characters) per group: a few MB at most. Past it all are
+    // forgotten at once (a cold read each, then warm again).
+    private const int MaxRememberedGroups = 1024;
+
     private const int MaxRepairAttempts = 4;
     private const int MaxSameMicrosecondShifts = 3;
+
+    private readonly ConcurrentDictionary<Guid, Dictionary<string, AttributeValue>[]> lastPut = new();
 
     /// <summary>
     /// Moves every participant's row of the message's group to it. Answers whether any row moved, and the participants
@@ -43,7 +59,11 @@ internal sealed class GroupRowMover(TableGateway table, MessageTable messageTabl
     {
         var message = messages.MaxBy(entry => entry.CreatedAt)!;
         var groupUuid = message.MessageGroupUuid.ToString("D");
-        var rows = await messageTable.QueryGroupRowsAsync(message.MessageGroupUuid, "E.query_rows", cancellationToken);
+        // Taken out while in use (a concurrent run of the group reads for itself), put back only after a clean move.
+        IReadOnlyList<Dictionary<string, AttributeValue>> rows =
+            lastPut.TryRemove(message.MessageGroupUuid, out var remembered) && remembered.All(row => RowTime(row) < message.CreatedAt)
+                ? remembered
+                : await messageTable.QueryGroupRowsAsync(message.MessageGroupUuid, "E.query_rows", cancellationToken);
         if (rows.Count == 0)
         {
             // Pattern D writes the rows with the first message, but the GSI is eventually consistent in AWS: retry later.
@@ -54,28 +74,44 @@ internal sealed class GroupRowMover(TableGateway table, MessageTable messageTabl
             .GroupBy(row => MessageItems.TextOf(row, Pk)!, StringComparer.Ordinal)
             .Select(ownerRows => NewestFirst(ownerRows).ToList())
             .ToList();
-        var moved = await Task.WhenAll(owners.Select(ownerRows => MoveOwnerRowAsync(ownerRows, groupUuid, message, FromOthers(ownerRows[0], messages), cancellationToken)));
+        var moves = await Task.WhenAll(owners.Select(ownerRows => MoveOwnerRowAsync(ownerRows, groupUuid, message, FromOthers(ownerRows[0], messages), cancellationToken)));
         if (owners.Count < 2)
         {
             // Every conversation has two participants: the other row is not in the GSI yet. Moved what is there; retry for the rest.
             throw new InvalidOperationException($"Found the group row of only {owners.Count} participant of message group {groupUuid} (yet).");
         }
 
-        return (moved.Any(any => any), MessageTable.Owners(rows));
+        if (moves.All(move => move.CleanlyPut is not null))
+        {
+            Remember(message.MessageGroupUuid, [.. moves.Select(move => move.CleanlyPut!)]);
+        }
+
+        return (moves.Any(move => move.Moved), MessageTable.Owners(rows));
     }
 
-    private async Task<bool> MoveOwnerRowAsync(
+    private void Remember(Guid messageGroupUuid, Dictionary<string, AttributeValue>[] rows)
+    {
+        if (lastPut.Count >= MaxRememberedGroups)
+        {
+            lastPut.Clear();
+        }
+
+        lastPut[messageGroupUuid] = rows;
+    }
+
+    /// <summary>Moves one owner's row; whether it moved, and the row put when the put and every delete went through.</summary>
+    private async Task<(bool Moved, Dictionary<string, AttributeValue>? CleanlyPut)> MoveOwnerRowAsync(
         List<Dictionary<string, AttributeValue>> rows, string groupUuid, Message message, IReadOnlyList<DateTimeOffset> unread, CancellationToken cancellationToken)
     {
         var newest = rows[0];
-        var moved = false;
+        Dictionary<string, AttributeValue>? put = null;
         var conflict = false;
         var stale = rows.Skip(1);
         var state = GroupRowReadState.Merge(rows.Select(GroupRowReadState.Of)).WithMessages(unread);
         if (RowTime(newest) < message.CreatedAt)
         {
-            moved = await PutMovedRowAsync(state.WriteTo(newest), groupUuid, message, cancellationToken);
-            conflict |= !moved;
+            put = await PutMovedRowAsync(state.WriteTo(newest), groupUuid, message, cancellationToken);
+            conflict |= put is null;
             stale = rows;
         }
         else if (GroupRowReadState.Of(newest) is var current && !state.SameAs(current))
@@ -94,35 +130,36 @@ internal sealed class GroupRowMover(TableGateway table, MessageTable messageTabl
             await RepairAsync(MessageItems.TextOf(newest, Pk)!, groupUuid, rows.Select(row => MessageItems.TextOf(row, Sk)!).Min(StringComparer.Ordinal)!, unread, cancellationToken);
         }
 
-        return moved;
+        return (put is not null, conflict ? null : put);
     }
 
-    /// <summary>Puts the moved row; false when this group's row for the owner already exists at that time (another run placed it).</summary>
-    private async Task<bool> PutMovedRowAsync(Dictionary<string, AttributeValue> newest, string groupUuid, Message message, CancellationToken cancellationToken)
+    /// <summary>Puts the moved row and answers it; null when this group's row for the owner already exists at that time (another run placed it).</summary>
+    private async Task<Dictionary<string, AttributeValue>?> PutMovedRowAsync(Dictionary<string, AttributeValue> newest, string groupUuid, Message message, CancellationToken cancellationToken)
     {
         var at = message.CreatedAt;
         for (var shift = 0; ; shift++)
         {
+            var item = MessageItems.MovedGroupRow(newest, at, message.Text);
             try
             {
                 await table.PutItemAsync(
                     "E.put_row",
                     new PutItemRequest
                     {
-                        Item = MessageItems.MovedGroupRow(newest, at, message.Text),
+                        Item = item,
                         ConditionExpression = "attribute_not_exists(#pk)",
                         ExpressionAttributeNames = new() { ["#pk"] = Pk },
                         ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
                     },
                     cancellationToken,
                     refusedOperation: "E.put_row_conflict");
-                return true;
+                return item;
             }
             catch (ConditionalCheckFailedException exception)
             {
                 if (exception.Item is null || MessageItems.TextOf(exception.Item, MessageGroupUuid) == groupUuid)
                 {
-                    return false;
+                    return null;
                 }
 
                 // The owner's row of another conversation has this very microsecond (rows are keyed by owner and time).

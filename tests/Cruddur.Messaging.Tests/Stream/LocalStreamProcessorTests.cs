@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Cruddur.Local.StreamProcessor;
+using Cruddur.Messaging.Diagnostics;
 using Cruddur.Messaging.Hosting;
 using Cruddur.Messaging.Messages;
 using Cruddur.Messaging.Stream;
@@ -100,6 +101,43 @@ public sealed class LocalStreamProcessorTests(LocalServicesFixture services)
         await run;
     }
 
+    [Fact]
+    public async Task A_batch_is_handled_while_the_previous_batchs_checkpoint_is_being_written_and_stopping_waits_for_it()
+    {
+        await using var scenario = await StreamScenario.CreateAsync(services, Token);
+        var conversation = await scenario.SeedConversationAsync(Token);
+        using var firstCheckpoint = new SemaphoreSlim(0);
+        var firstHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = 0;
+        var checkpointsWritten = 0;
+        using var listener = Listen(activity =>
+        {
+            if (activity.OperationName == "DynamoDB E.save_checkpoint" && Equals(activity.GetTagItem("aws.dynamodb.table_names"), scenario.TableName))
+            {
+                // The seeded rows' batch writes the first checkpoint: it is held here until the test lets it finish.
+                if (Interlocked.Exchange(ref held, 1) == 0)
+                {
+                    firstHeld.SetResult();
+                    firstCheckpoint.Wait(2 * Deadline);
+                }
+
+                Interlocked.Increment(ref checkpointsWritten);
+            }
+        });
+        using var host = BuildHost(scenario);
+        await host.StartAsync(Token);
+        await firstHeld.Task.WaitAsync(Deadline, Token);
+
+        var message = await scenario.PostAsync(conversation, conversation.A, "past a checkpoint in flight", DateTimeOffset.UtcNow, Token);
+        await ShowsEventuallyAsync(scenario, conversation, message);
+        var writtenBeforeRelease = Volatile.Read(ref checkpointsWritten);
+        firstCheckpoint.Release();
+        await host.StopAsync(Token);
+
+        writtenBeforeRelease.ShouldBe(0, "the message's batch was handled while the first checkpoint was still being written");
+        Volatile.Read(ref checkpointsWritten).ShouldBeGreaterThanOrEqualTo(2, "the message batch's checkpoint was written before the processor stopped");
+    }
+
     /// <summary>
     /// Measures the lag from a message's created_at to its group rows showing it, one message at a time, as the
     /// <c>cruddur.stream.lag</c> histogram records it. Prints p50 and p99; the limit on them is bench/'s
@@ -128,6 +166,19 @@ public sealed class LocalStreamProcessorTests(LocalServicesFixture services)
 
         lags.Length.ShouldBe(messages);
         lags.ShouldAllBe(value => value >= 0);
+    }
+
+    /// <summary>Listens to every span of the core's activity source (all tests' tables: filter by the table tag).</summary>
+    private static ActivityListener Listen(Action<Activity> stopped)
+    {
+        var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == MessagingTelemetry.SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+            ActivityStopped = stopped,
+        };
+        ActivitySource.AddActivityListener(listener);
+        return listener;
     }
 
     private static IHost BuildHost(StreamScenario scenario)

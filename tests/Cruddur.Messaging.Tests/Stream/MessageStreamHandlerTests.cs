@@ -108,6 +108,30 @@ public sealed class MessageStreamHandlerTests(LocalServicesFixture services)
         }
     }
 
+    [Theory]
+    [InlineData(2, 3)]
+    [InlineData(3, 2)]
+    public async Task Rows_another_handler_moved_behind_a_warm_handlers_back_end_as_one_row_per_owner_at_the_newest(int otherAt, int warmAt)
+    {
+        await using var scenario = await StreamScenario.CreateAsync(services, Token);
+        await using var one = scenario.CreateServices();
+        await using var two = scenario.CreateServices();
+        var conversation = await scenario.SeedConversationAsync(Token);
+        var first = conversation.Message(conversation.A, "first", StreamScenario.T0.AddSeconds(1));
+        var byOther = conversation.Message(conversation.B, "moved by the other", StreamScenario.T0.AddSeconds(otherAt));
+        var byWarm = conversation.Message(conversation.A, "moved from remembered rows", StreamScenario.T0.AddSeconds(warmAt));
+        (await Handler(one).HandleAsync([StreamScenario.Insert(first)], Token)).BatchItemFailures.ShouldBeEmpty();
+        var recorder = one.GetRequiredService<ConsumedCapacityRecorder>();
+        recorder.Reset();
+
+        (await Handler(two).HandleAsync([StreamScenario.Insert(byOther)], Token)).BatchItemFailures.ShouldBeEmpty();
+        (await Handler(one).HandleAsync([StreamScenario.Insert(byWarm)], Token)).BatchItemFailures.ShouldBeEmpty();
+
+        recorder.Calls.Keys.ShouldNotContain("E.query_rows", "the first handler moved from the rows it remembered");
+        recorder.Calls.Keys.ShouldContain("E.repair_query", "the remembered rows were gone, so the delete failed and the repair read the rows");
+        await scenario.ShouldShowAsync(conversation, otherAt > warmAt ? byOther : byWarm, Token);
+    }
+
     [Fact]
     public async Task A_poisoned_record_is_reported_alone_while_the_rest_succeed()
     {

@@ -2,6 +2,7 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Cruddur.Messaging.Diagnostics;
 using Cruddur.Messaging.MessageGroups;
+using Cruddur.Messaging.Messages;
 using Cruddur.Messaging.Stream;
 using Cruddur.Messaging.Table;
 using Cruddur.Testing;
@@ -57,6 +58,47 @@ public sealed class RowMoveCostTests(LocalServicesFixture services)
         // DynamoDB Local answers every TransactWriteItems with the same 2 + 2 units whatever it holds (checked with 2, 3
         // and 4 items), so the transaction's cost is only printed; AWS bills each transactional item write twice.
         transaction.Write.ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task A_warm_move_reads_no_rows_and_writes_what_a_cold_one_does()
+    {
+        await using var scenario = await StreamScenario.CreateAsync(services, Token);
+        await using var provider = scenario.CreateServices();
+        var recorder = provider.GetRequiredService<ConsumedCapacityRecorder>();
+        var handler = provider.GetRequiredService<MessageStreamHandler>();
+        var conversations = new List<Conversation>();
+        for (var i = 1; i <= Messages; i++)
+        {
+            var conversation = await scenario.SeedConversationAsync(Token);
+            conversations.Add(conversation);
+            var first = conversation.Message(conversation.A, "first move", StreamScenario.T0.AddSeconds(1));
+            (await handler.HandleAsync([StreamScenario.Insert(first)], Token)).BatchItemFailures.ShouldBeEmpty();
+        }
+
+        var cold = Summarise(recorder);
+        recorder.Reset();
+        var second = new List<Message>();
+        foreach (var conversation in conversations)
+        {
+            var message = conversation.Message(conversation.B, "second move", StreamScenario.T0.AddSeconds(2));
+            second.Add(message);
+            (await handler.HandleAsync([StreamScenario.Insert(message)], Token)).BatchItemFailures.ShouldBeEmpty();
+        }
+
+        var warm = Summarise(recorder);
+        Console.WriteLine($"E cost per message | cold move: {cold} | warm move (the group's rows remembered): {warm}");
+
+        recorder.Calls.Keys.ShouldNotContain("E.query_rows", "the handler moved these groups' rows last and remembers them");
+        recorder.Calls.Keys.ShouldNotContain("E.repair_query");
+        warm.Read.ShouldBe(0);
+        warm.TableWrite.ShouldBe(4, "two puts and two deletes, as a cold move");
+        warm.IndexWrite.ShouldBe(4);
+        warm.Write.ShouldBe(cold.Write);
+        for (var i = 0; i < conversations.Count; i++)
+        {
+            await scenario.ShouldShowAsync(conversations[i], second[i], Token);
+        }
     }
 
     /// <summary>The same move as the handler's, for both rows, as one transaction: put new + delete old per owner.</summary>

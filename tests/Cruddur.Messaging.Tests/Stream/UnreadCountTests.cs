@@ -136,6 +136,25 @@ public sealed class UnreadCountTests(LocalServicesFixture services)
         (await world.ReadAtAsync(c.B, c)).ShouldBe(At(1));
     }
 
+    [Fact]
+    public async Task A_read_between_two_moves_keeps_its_position_when_the_second_move_uses_remembered_rows()
+    {
+        await using var world = await World.CreateAsync(services);
+        var c = await world.Scenario.SeedConversationAsync(Token);
+        await world.HandleAsync(c.Message(c.A, "one", At(1)));
+        (await world.Messaging.MarkReadAsync(c.B, c.Uuid, null, Token)).Value.ShouldBeTrue();
+        var recorder = world.Provider.GetRequiredService<ConsumedCapacityRecorder>();
+        recorder.Reset();
+
+        await world.HandleAsync(c.Message(c.A, "two", At(2)));
+
+        recorder.Calls.Keys.ShouldNotContain("E.query_rows", "the handler moved the rows last and remembers them");
+        recorder.Calls.Keys.ShouldContain("E.repair_query", "the read raised the row's read_version, so the delete failed and the repair merged");
+        (await world.ReadAtAsync(c.B, c)).ShouldBe(At(1));
+        (await world.UnreadAsync(c.B, c)).ShouldBe(1);
+        await world.ShouldCountPastReadPositionAsync(c, [At(1), At(2)]);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
