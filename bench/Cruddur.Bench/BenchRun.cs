@@ -230,7 +230,7 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
                 {
                     var lag = probe is null ? null : await probe.CompleteAsync();
                     var (drained, notReached) = await lagProbe.DrainAsync(LastPosts(lastPosts), TimeSpan.FromSeconds(120), cancellationToken);
-                    results.StreamLag.Add(new StreamLagRow(pattern, concurrency, lag ?? new StreamLagResult(0, 0, double.NaN, double.NaN, double.NaN, 0), drained.TotalMilliseconds, notReached));
+                    results.StreamLag.Add(new StreamLagRow(pattern, concurrency, lag ?? new StreamLagResult(0, 0, double.NaN, double.NaN, double.NaN, double.NaN, 0), drained.TotalMilliseconds, notReached));
                     Progress($"  stream: {(lag is null ? "" : $"lag p50 {lag.P50Ms:0.0} ms p99 {lag.P99Ms:0.0} ms ({lag.Samples} samples); ")}drained in {drained.TotalMilliseconds:0} ms");
                 }
             }
@@ -310,7 +310,7 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
         }
 
         var lag = await probe.WaitUntilRowsReachAsync(posted, createdAt, cancellationToken);
-        Progress(lag is { } value ? $"stream processor is running (first lag {value.TotalMilliseconds:0} ms)" : "stream processor is NOT running in the app");
+        Progress(lag is { } value ? $"stream processor is running (first lag {value.Visible.TotalMilliseconds:0} ms)" : "stream processor is NOT running in the app");
         return lag is not null;
     }
 

@@ -51,7 +51,7 @@ internal static class Targets
         {
             results.Targets.Add(new(
                 $"pattern E lag p99 < 1 s at {most} posting users, nothing lost",
-                string.Join(", ", lags.Select(r => $"{r.Result.P99Ms:0} ms at {r.Users}")),
+                string.Join(", ", lags.Select(r => $"{r.Result.P99Ms:0} ms at {r.Users} (settled {r.Result.SettledP99Ms:0})")),
                 lags.Where(r => r.Users == most).All(r => r.Result.P99Ms < 1000) && lags.All(r => r.Result.TimedOut == 0 && r.DrainTimedOut == 0)));
         }
 

@@ -9,10 +9,11 @@ namespace Cruddur.Bench.StreamLag;
 
 /// <summary>
 /// Pattern E's lag as a user sees it: from a message's <c>created_at</c> (the app's clock, the same machine's) to
-/// the first poll that finds both participants' group rows at or past that time. Samples a few of the load's own
-/// posts (at most <see cref="MaxInFlight"/> at once, one per <see cref="SampleEvery"/>) and polls the GSI, which
-/// holds exactly the two group rows of a group, with the raw client: every 5 ms at first, then every twentieth of
-/// the time waited so far (at most 50 ms), so the resolution stays about 5% while a long lag costs few polls.
+/// the first poll that finds each participant's newest group row of the group at or past that time, which is what
+/// B shows (it skips the older row of a move in progress). Also when the move settled: the older rows deleted too.
+/// Samples a few of the load's own posts (at most <see cref="MaxInFlight"/> at once, one per <see cref="SampleEvery"/>)
+/// and polls the GSI, which holds the group's rows, with the raw client: every 5 ms at first, then every twentieth
+/// of the time waited so far (at most 50 ms), so the resolution stays about 5% while a long lag costs few polls.
 /// </summary>
 internal sealed class StreamLagProbe(RawDynamoDb raw, string tableName)
 {
@@ -21,6 +22,7 @@ internal sealed class StreamLagProbe(RawDynamoDb raw, string tableName)
     public static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(15);
 
     private readonly ConcurrentBag<double> lagsMs = [];
+    private readonly ConcurrentBag<double> settledMs = [];
     private readonly ConcurrentBag<Task> probes = [];
     private long lastSampleTicks;
     private int inFlight;
@@ -47,9 +49,10 @@ internal sealed class StreamLagProbe(RawDynamoDb raw, string tableName)
                 try
                 {
                     var lag = await WaitUntilRowsReachAsync(group, createdAt, cancellationToken);
-                    if (lag is { } value)
+                    if (lag is var (visible, settled))
                     {
-                        lagsMs.Add(value.TotalMilliseconds);
+                        lagsMs.Add(visible.TotalMilliseconds);
+                        settledMs.Add(settled.TotalMilliseconds);
                     }
                     else
                     {
@@ -77,23 +80,33 @@ internal sealed class StreamLagProbe(RawDynamoDb raw, string tableName)
         }
 
         var sorted = lagsMs.Order().ToArray();
-        double Percentile(double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
-        return new StreamLagResult(sorted.Length, timedOut, Percentile(0.5), Percentile(0.99), sorted.Length == 0 ? double.NaN : sorted[^1], polls);
+        return new StreamLagResult(sorted.Length, timedOut, Percentile(sorted, 0.5), Percentile(sorted, 0.99), sorted.Length == 0 ? double.NaN : sorted[^1], Percentile([.. settledMs.Order()], 0.99), polls);
     }
 
+    private static double Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
     /// <summary>
-    /// Polls until both group rows of <paramref name="group"/> are at or past <paramref name="createdAt"/>; the lag from
-    /// <paramref name="createdAt"/>, or null after <see cref="GiveUpAfter"/>.
+    /// Polls until every group row of <paramref name="group"/> is at or past <paramref name="createdAt"/>: the lags
+    /// from <paramref name="createdAt"/> until each participant's newest row was (visible) and until no older row was
+    /// left (settled), or null after <see cref="GiveUpAfter"/>.
     /// </summary>
-    public async Task<TimeSpan?> WaitUntilRowsReachAsync(Guid group, DateTimeOffset createdAt, CancellationToken cancellationToken)
+    public async Task<(TimeSpan Visible, TimeSpan Settled)?> WaitUntilRowsReachAsync(Guid group, DateTimeOffset createdAt, CancellationToken cancellationToken)
     {
         var giveUp = Stopwatch.StartNew();
+        TimeSpan? visible = null;
         while (giveUp.Elapsed < GiveUpAfter)
         {
             Interlocked.Increment(ref polls);
-            if (await BothRowsReachedAsync(group, createdAt, cancellationToken))
+            var reached = await RowsReachedAsync(group, createdAt, cancellationToken);
+            if (reached != Reached.No)
             {
-                return DateTimeOffset.UtcNow - createdAt;
+                visible ??= DateTimeOffset.UtcNow - createdAt;
+            }
+
+            if (reached == Reached.Settled)
+            {
+                return (visible!.Value, DateTimeOffset.UtcNow - createdAt);
             }
 
             var wait = Math.Clamp(giveUp.Elapsed.TotalMilliseconds / 20, 5, 50);
@@ -103,16 +116,25 @@ internal sealed class StreamLagProbe(RawDynamoDb raw, string tableName)
         return null;
     }
 
-    private async Task<bool> BothRowsReachedAsync(Guid group, DateTimeOffset createdAt, CancellationToken cancellationToken)
+    /// <summary>How far a group's rows are: no; each participant's newest row at or past the time (what B shows); and no older row left either.</summary>
+    private async Task<Reached> RowsReachedAsync(Guid group, DateTimeOffset createdAt, CancellationToken cancellationToken)
     {
         var body = RawDynamoDb.QueryBody(tableName, MessageTableKeys.GroupIndexName, MessageTableKeys.MessageGroupUuid, group.ToString("D"), 5);
         using var answer = await raw.SendForJsonAsync(RawDynamoDb.Query, body, cancellationToken);
-        var items = answer.RootElement.GetProperty("Items");
-        return items.GetArrayLength() >= 2 && items.EnumerateArray().All(item =>
-            item.TryGetProperty(MessageTableKeys.Sk, out var sk)
-            && MessageTimestamp.TryParse(sk.GetProperty("S").GetString(), out var rowAt)
-            && rowAt >= createdAt);
+        var rows = answer.RootElement.GetProperty("Items").EnumerateArray()
+            .Select(item => (Owner: item.GetProperty(MessageTableKeys.Pk).GetProperty("S").GetString(), Reached: RowAt(item) >= createdAt))
+            .ToList();
+        var owners = rows.GroupBy(row => row.Owner).ToList();
+        if (owners.Count < 2 || !owners.All(owner => owner.Any(row => row.Reached)))
+        {
+            return Reached.No;
+        }
+
+        return rows.All(row => row.Reached) ? Reached.Settled : Reached.Visible;
     }
+
+    private static DateTimeOffset RowAt(JsonElement item) =>
+        item.TryGetProperty(MessageTableKeys.Sk, out var sk) && MessageTimestamp.TryParse(sk.GetProperty("S").GetString(), out var rowAt) ? rowAt : DateTimeOffset.MinValue;
 
     /// <summary>
     /// After a load phase: polls the groups (one Query each per round) until every given message is reflected in both
@@ -127,7 +149,7 @@ internal sealed class StreamLagProbe(RawDynamoDb raw, string tableName)
             var reached = new List<(Guid, DateTimeOffset)>();
             foreach (var message in pending)
             {
-                if (await BothRowsReachedAsync(message.Group, message.CreatedAt, cancellationToken))
+                if (await RowsReachedAsync(message.Group, message.CreatedAt, cancellationToken) == Reached.Settled)
                 {
                     reached.Add(message);
                 }
@@ -141,6 +163,13 @@ internal sealed class StreamLagProbe(RawDynamoDb raw, string tableName)
         }
 
         return (stopwatch.Elapsed, pending.Count);
+    }
+
+    private enum Reached
+    {
+        No,
+        Visible,
+        Settled,
     }
 
     /// <summary>The group and creation time of a created message as the app answers it.</summary>
@@ -162,5 +191,5 @@ internal sealed class StreamLagProbe(RawDynamoDb raw, string tableName)
     }
 }
 
-/// <summary>Stream lag samples (ms): how many, how many gave up, p50, p99, max, and the polls it took.</summary>
-internal sealed record StreamLagResult(int Samples, int TimedOut, double P50Ms, double P99Ms, double MaxMs, int Polls);
+/// <summary>Stream lag samples (ms, until visible in B): how many, how many gave up, p50, p99, max, p99 until settled, and the polls it took.</summary>
+internal sealed record StreamLagResult(int Samples, int TimedOut, double P50Ms, double P99Ms, double MaxMs, double SettledP99Ms, int Polls);
