@@ -76,7 +76,7 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
         var stamp = results.StartedAt.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
         var table = $"bench-messages-{stamp}";
         var sideTable = $"bench-side-{stamp}";
-        results.Notes.Add($"PostgreSQL runs without fsync (UnsafeFastPostgres); the warm read path does not touch it. Tables `{table}` (the app's), a fresh `bench-put-…` table for each raw or SDK phase (their puts: out of the app's stream, empty at the start of the phase, deleted after it), and `{sideTable}` (the stream capacity probe).");
+        results.Notes.Add($"PostgreSQL runs without fsync (UnsafeFastPostgres); the warm read path does not touch it. Tables `{table}` (the app's), a fresh `bench-put-…` table for each raw or SDK phase (their puts: out of the app's stream, empty at the start of the phase, without time to live like the app's table here, deleted after it), and `{sideTable}` (the stream capacity probe).");
 
         // The app's table is seeded with its stream off and the stream turned on afterwards, so the app's stream
         // processor does not have to work through the seed: the run starts from a settled table, as production would.

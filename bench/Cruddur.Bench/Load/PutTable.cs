@@ -1,13 +1,14 @@
 using System.Globalization;
 using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
 using Cruddur.Messaging.Table;
 
 namespace Cruddur.Bench.Load;
 
 /// <summary>
-/// The table a raw or SDK phase puts into: the messages schema, created empty for the phase and deleted after it, so
-/// each phase's reference puts into a table as small as the app's C finds its partitions (a side table kept for the
-/// whole run was seen answering raw puts at 13–16 ms of DynamoDB Local CPU each, bench/RESULTS.md).
+/// The table a raw or SDK phase puts into: created empty for the phase with the messages schema as the app's table in
+/// this run has it (key, GSI, stream; no time to live, which makes every write into the table about ten times dearer
+/// in DynamoDB Local, bench/RESULTS.md), and deleted after it.
 /// </summary>
 internal sealed class PutTable : IAsyncDisposable
 {
@@ -25,7 +26,12 @@ internal sealed class PutTable : IAsyncDisposable
     public static async Task<PutTable> CreateAsync(IAmazonDynamoDB sdk, string stamp, CancellationToken cancellationToken)
     {
         var name = $"bench-put-{stamp}-{Interlocked.Increment(ref count).ToString(CultureInfo.InvariantCulture)}";
-        await MessageTableSchema.CreateIfMissingAsync(sdk, name, cancellationToken);
+        await sdk.CreateTableAsync(MessageTableSchema.CreateTableRequest(name), cancellationToken);
+        while ((await sdk.DescribeTableAsync(name, cancellationToken)).Table.TableStatus != TableStatus.ACTIVE)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
+        }
+
         return new PutTable(sdk, name);
     }
 
