@@ -76,7 +76,7 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
         var stamp = results.StartedAt.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
         var table = $"bench-messages-{stamp}";
         var sideTable = $"bench-side-{stamp}";
-        results.Notes.Add($"PostgreSQL runs without fsync (UnsafeFastPostgres); the warm read path does not touch it. Tables `{table}` (the app's), a fresh `bench-put-…` table for each raw or SDK phase (their puts: out of the app's stream, empty at the start of the phase, without time to live like the app's table here, deleted after it), and `{sideTable}` (the stream capacity probe).");
+        results.Notes.Add($"PostgreSQL runs without fsync (UnsafeFastPostgres); the warm read path does not touch it. Table `{table}` is the app's, and the raw and SDK puts go into it under `BENCHPUT#` keys that pattern E passes over; `{sideTable}` is the stream capacity probe's.");
 
         // The app's table is seeded with its stream off and the stream turned on afterwards, so the app's stream
         // processor does not have to work through the seed: the run starts from a settled table, as production would.
@@ -166,7 +166,7 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
         var targets = new LoadTargets(this, data, users, client, raw, sdk, table);
         var warmUsers = Math.Min(16, options.Users.Max());
         Progress($"warming DynamoDB Local for {options.DynamoDbWarmup.TotalSeconds / 2:0} s, then the app ({options.DynamoDbWarmup.TotalSeconds / 8:0.#} s per pattern)");
-        await LoadRunner.RunAsync(warmUsers, TimeSpan.Zero, options.DynamoDbWarmup / 2, targets.Raw("A", sideTable), cancellationToken);
+        await LoadRunner.RunAsync(warmUsers, TimeSpan.Zero, options.DynamoDbWarmup / 2, targets.Raw("A"), cancellationToken);
         var warmPosts = new byte[warmUsers][];
         foreach (var pattern in Patterns)
         {
@@ -187,11 +187,7 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
             {
                 foreach (var concurrency in options.Users)
                 {
-                    await using (var putTable = await PutTable.CreateAsync(sdk, stamp, cancellationToken))
-                    {
-                        results.Load.Add(await MeasureWrkAsync(meter, pattern, "wrk-raw", concurrency, dynamoDbUrl, targets.WrkRaw(pattern, concurrency, putTable.Name), cancellationToken));
-                    }
-
+                    results.Load.Add(await MeasureWrkAsync(meter, pattern, "wrk-raw", concurrency, dynamoDbUrl, targets.WrkRaw(pattern, concurrency), cancellationToken));
                     results.Load.Add(await MeasureWrkAsync(meter, pattern, "wrk-app", concurrency, app.BaseAddress, targets.WrkApp(pattern, concurrency), cancellationToken));
                     if (pattern == "C" && streamRunning)
                     {
@@ -212,15 +208,8 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
             {
                 if (pattern != "D")
                 {
-                    await using (var putTable = await PutTable.CreateAsync(sdk, stamp, cancellationToken))
-                    {
-                        results.Load.Add(await MeasureAsync(meter, pattern, "raw", concurrency, targets.Raw(pattern, putTable.Name), cancellationToken));
-                    }
-
-                    await using (var putTable = await PutTable.CreateAsync(sdk, stamp, cancellationToken))
-                    {
-                        results.Load.Add(await MeasureAsync(meter, pattern, "sdk", concurrency, targets.Sdk(pattern, putTable.Name), cancellationToken));
-                    }
+                    results.Load.Add(await MeasureAsync(meter, pattern, "raw", concurrency, targets.Raw(pattern), cancellationToken));
+                    results.Load.Add(await MeasureAsync(meter, pattern, "sdk", concurrency, targets.Sdk(pattern), cancellationToken));
                 }
 
                 var probe = pattern == "C" && streamRunning ? new StreamLagProbe(raw, table) : null;

@@ -13,8 +13,9 @@ namespace Cruddur.Bench.Load;
 /// <summary>
 /// The requests of each load phase, per simulated user <c>i</c>: A reads user i's conversation with the next user,
 /// B lists user i's groups, C posts to that conversation, D posts by handle to an existing conversation.
-/// The raw and SDK versions issue the DynamoDB call behind each; their puts go to the table they are given (a fresh
-/// one per phase, out of the app's stream).
+/// The raw and SDK versions issue the DynamoDB call behind each. Their puts go to the app's own table (same size,
+/// GSI and stream as the app's C meets) under a partition key pattern E skips (<see cref="RawPutPk"/>), so they
+/// move no group rows. (Into a table of their own, DynamoDB Local answered them 10–100 times slower, bench/RESULTS.md.)
 /// </summary>
 internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDictionary<Guid, SignedInUser> signedInUsers, AppClient app, RawDynamoDb raw, IAmazonDynamoDB sdk, string table)
 {
@@ -32,8 +33,7 @@ internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDiction
 
     private static readonly DateTimeOffset PutBase = DateTimeOffset.UtcNow;
 
-    /// <summary>The raw DynamoDB request behind a pattern; C's puts go to <paramref name="putTable"/>.</summary>
-    public LoadRequest Raw(string pattern, string putTable)
+    public LoadRequest Raw(string pattern)
     {
         switch (pattern)
         {
@@ -43,10 +43,11 @@ internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDiction
             case "C":
                 // The body is built once per user with two slots (sort key, message uuid) filled in per request.
                 var templates = data.LoadUsers.Select((u, i) => SplitTemplate(Encoding.UTF8.GetString(RawDynamoDb.PutItemBody(
-                    putTable,
+                    table,
                     MessageItems.Message(new Message(Guid.Empty, data.ReadGroups[i].Uuid, Text, u.Summary, PutBase))
                         .Select(attribute => KeyValuePair.Create(attribute.Key, attribute.Key switch
                         {
+                            MessageTableKeys.Pk => RawPutPk(data.ReadGroups[i].Uuid),
                             MessageTableKeys.Sk => SkSlot,
                             MessageTableKeys.MessageUuid => UuidSlot,
                             _ => attribute.Value.S,
@@ -65,8 +66,7 @@ internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDiction
         }
     }
 
-    /// <summary>The SDK's call behind a pattern; C's puts go to <paramref name="putTable"/>.</summary>
-    public LoadRequest Sdk(string pattern, string putTable) => pattern switch
+    public LoadRequest Sdk(string pattern) => pattern switch
     {
         "A" => async (user, ct) =>
         {
@@ -81,11 +81,13 @@ internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDiction
         "C" => async (user, ct) =>
         {
             var message = new Message(Guid.NewGuid(), data.ReadGroups[user].Uuid, Text, data.LoadUsers[user].Summary, MessageTimestamp.Parse(NextPutTime()));
+            var item = MessageItems.Message(message);
+            item[MessageTableKeys.Pk] = MessageItems.S(RawPutPk(message.MessageGroupUuid));
             await sdk.PutItemAsync(
                 new PutItemRequest
                 {
-                    TableName = putTable,
-                    Item = MessageItems.Message(message),
+                    TableName = table,
+                    Item = item,
                     ConditionExpression = "attribute_not_exists(pk)",
                     ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
                 },
@@ -132,16 +134,21 @@ internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDiction
     }
 
     /// <summary>The raw DynamoDB requests of a pattern for wrk: the same bodies as <see cref="Raw"/>, one per user.</summary>
-    public IReadOnlyList<WrkRequest> WrkRaw(string pattern, int count, string putTable)
+    public IReadOnlyList<WrkRequest> WrkRaw(string pattern, int count)
     {
         var headers = RawDynamoDb.Headers(pattern == "C" ? RawDynamoDb.PutItem : RawDynamoDb.Query);
         byte[] Body(int user) => pattern switch
         {
             "A" or "B" => QueryBody(pattern, user),
             "C" => RawDynamoDb.PutItemBody(
-                putTable,
+                table,
                 MessageItems.Message(new Message(Guid.NewGuid(), data.ReadGroups[user].Uuid, Text, data.LoadUsers[user].Summary, PutBase))
-                    .Select(attribute => KeyValuePair.Create(attribute.Key, attribute.Key == MessageTableKeys.Sk ? Wrk.UniqueSlot : attribute.Value.S)),
+                    .Select(attribute => KeyValuePair.Create(attribute.Key, attribute.Key switch
+                    {
+                        MessageTableKeys.Pk => RawPutPk(data.ReadGroups[user].Uuid),
+                        MessageTableKeys.Sk => Wrk.UniqueSlot,
+                        _ => attribute.Value.S,
+                    })),
                 MessageTableKeys.Pk),
             _ => throw new ArgumentOutOfRangeException(nameof(pattern), pattern, "raw requests exist for A, B and C"),
         };
@@ -185,6 +192,9 @@ internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDiction
         var (first, firstSlot, second, secondSlot) = sk < uuid ? (sk, SkSlot, uuid, UuidSlot) : (uuid, UuidSlot, sk, SkSlot);
         return (template[..first], template[(first + firstSlot.Length)..second], template[(second + secondSlot.Length)..], sk < uuid);
     }
+
+    /// <summary>The partition of a group's raw and SDK puts: beside its messages, not a message key, so pattern E passes over them.</summary>
+    private static string RawPutPk(Guid group) => "BENCHPUT#" + group.ToString("D");
 
     /// <summary>A sort key no other raw or SDK put has used: one microsecond on per put.</summary>
     private string NextPutTime() => MessageTimestamp.Format(PutBase.AddTicks(run.NextRawSequence() * TimeSpan.TicksPerMicrosecond));
