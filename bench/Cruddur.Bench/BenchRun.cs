@@ -107,6 +107,9 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
             cancellationToken);
         await WaitUntilActiveAsync(sdk, table, needStream: true, cancellationToken);
 
+        // "Once the services run": DynamoDB Local's JVM keeps compiling and collecting for a while after the seeding.
+        var (quiet, busy) = await WaitForQuietMachineAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        results.Notes.Add($"The app was started once the machine was quiet after the seeding ({busy:P0} busy over the last second, after waiting {quiet.TotalSeconds:0.0} s).");
         Progress("starting the app");
         var appEnvironment = new Dictionary<string, string>
         {
@@ -178,6 +181,16 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
             await lagProbe.DrainAsync(LastPosts(warmPosts), TimeSpan.FromSeconds(120), cancellationToken);
         }
 
+        // Every put of a C phase, raw ones included, is a stream record the app's pattern E reads (and passes over when it
+        // is not a message): the next phase starts once E has reached a post made after them, not while it reads a backlog.
+        async Task CatchUpStreamAsync(string pattern)
+        {
+            if (pattern == "C" && streamRunning)
+            {
+                await CheckStreamAsync(client, users[data.LoadUsers[0].Uuid], data.ReadGroups[0].Uuid, lagProbe, cancellationToken);
+            }
+        }
+
         var meter = new ResourceMeter(app.ProcessId, services.DynamoDb.ProcessId);
         if (Wrk.IsInstalled())
         {
@@ -188,12 +201,9 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
                 foreach (var concurrency in options.Users)
                 {
                     results.Load.Add(await MeasureWrkAsync(meter, pattern, "wrk-raw", concurrency, dynamoDbUrl, targets.WrkRaw(pattern, concurrency), cancellationToken));
+                    await CatchUpStreamAsync(pattern);
                     results.Load.Add(await MeasureWrkAsync(meter, pattern, "wrk-app", concurrency, app.BaseAddress, targets.WrkApp(pattern, concurrency), cancellationToken));
-                    if (pattern == "C" && streamRunning)
-                    {
-                        // Let pattern E catch up with wrk's posts before the next phase: a post after them is reached last.
-                        await CheckStreamAsync(client, users[data.LoadUsers[0].Uuid], data.ReadGroups[0].Uuid, lagProbe, cancellationToken);
-                    }
+                    await CatchUpStreamAsync(pattern);
                 }
             }
         }
@@ -209,7 +219,9 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
                 if (pattern != "D")
                 {
                     results.Load.Add(await MeasureAsync(meter, pattern, "raw", concurrency, targets.Raw(pattern), cancellationToken));
+                    await CatchUpStreamAsync(pattern);
                     results.Load.Add(await MeasureAsync(meter, pattern, "sdk", concurrency, targets.Sdk(pattern), cancellationToken));
+                    await CatchUpStreamAsync(pattern);
                 }
 
                 var probe = pattern == "C" && streamRunning ? new StreamLagProbe(raw, table) : null;
@@ -287,6 +299,23 @@ internal sealed class BenchRun(BenchOptions options, IReadOnlyList<string> args,
         results.Machine = results.Machine with { LoadAverageAtEnd = ProcFs.LoadAverage() };
         Targets.Evaluate(results, options.Users);
         await WriteAsync(results, repoRoot, stamp, cancellationToken);
+    }
+
+    /// <summary>Waits until the whole machine is under 15% busy over a second, or the time runs out: how long it waited, how busy it was.</summary>
+    private static async Task<(TimeSpan Waited, double Busy)> WaitForQuietMachineAsync(TimeSpan atMost, CancellationToken cancellationToken)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            var (busyBefore, totalBefore) = ProcFs.MachineCpuSeconds();
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            var (busyAfter, totalAfter) = ProcFs.MachineCpuSeconds();
+            var busy = (busyAfter - busyBefore) / Math.Max(0.001, totalAfter - totalBefore);
+            if (busy < 0.15 || waited.Elapsed >= atMost)
+            {
+                return (waited.Elapsed, busy);
+            }
+        }
     }
 
     /// <summary>Posts once through the app and waits for pattern E to move both group rows: is the app's stream processor running?</summary>
