@@ -21,7 +21,6 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private readonly Task accepting;
     private readonly ConcurrentDictionary<CancellationTokenSource, byte> open = new();
-    private int heldReads;
 
     public TcpProxy(int targetPort)
     {
@@ -38,9 +37,6 @@ public sealed class TcpProxy : IAsyncDisposable
 
     /// <summary>While true, connections stay open but no byte moves either way: a hung store, not a refusing one.</summary>
     public bool Hung { get; set; }
-
-    /// <summary>Reads held back by <see cref="Hung"/> so far: a request that reached the store while it hangs.</summary>
-    public int HeldReads => Volatile.Read(ref heldReads);
 
     /// <summary>While true, every new connection is reset as soon as it is accepted: a store that refuses, fast.</summary>
     public bool Refusing { get; set; }
@@ -98,11 +94,6 @@ public sealed class TcpProxy : IAsyncDisposable
         int read;
         while ((read = await from.ReadAsync(buffer, cut)) > 0)
         {
-            if (Hung)
-            {
-                Interlocked.Increment(ref heldReads);
-            }
-
             while (Hung)
             {
                 await Task.Delay(20, cut);

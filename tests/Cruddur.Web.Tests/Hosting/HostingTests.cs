@@ -88,53 +88,6 @@ public sealed class HostingTests(LocalServicesFixture services)
     }
 
     [Fact]
-    public async Task Posts_past_the_instances_in_flight_limit_wait_their_turn_and_past_the_queue_get_a_503_problem()
-    {
-        await using var proxy = new TcpProxy(services.DynamoDbServiceUrl.Port);
-        await using var app = await CruddurWebApplication.StartAsync(services, dynamoDbServiceUrl: proxy.Url, extra: new Dictionary<string, string?>
-        {
-            ["RateLimiting:Posts:PermitLimit"] = "1000",
-            ["RateLimiting:Posts:MaxInFlight"] = "1",
-            ["RateLimiting:Posts:MaxQueued"] = "1",
-        });
-        using var alice = await app.SignInAsync(CruddurWebApplication.UniqueHandle("alice"));
-        using var bob = await app.SignInAsync(CruddurWebApplication.UniqueHandle("bob"));
-        var group = (await alice.Client.SendToHandleAsync(bob.Handle, "first")).GetProperty("message_group_uuid").GetGuid();
-        await bob.Client.SendToGroupAsync(group, "second");
-
-        // One post holds the only turn (its PutItem hangs at the store); of the next two, one waits and one is refused.
-        proxy.Hung = true;
-        var holding = alice.Client.PostMessageAsync(new { message = "holding", message_group_uuid = group });
-        while (proxy.HeldReads == 0)
-        {
-            holding.IsCompleted.ShouldBeFalse("the first post was answered before it reached the hung store");
-            await Task.Delay(10, Token);
-        }
-
-        var next = new[]
-        {
-            alice.Client.PostMessageAsync(new { message = "next a", message_group_uuid = group }),
-            bob.Client.PostMessageAsync(new { message = "next b", message_group_uuid = group }),
-        };
-        var answeredFirst = await Task.WhenAny(next);
-        using var refused = await answeredFirst;
-        holding.IsCompleted.ShouldBeFalse();
-        await refused.ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable, "service_unavailable");
-        refused.Headers.RetryAfter.ShouldNotBeNull();
-
-        proxy.Hung = false;
-        using var held = await holding;
-        held.StatusCode.ShouldBe(HttpStatusCode.OK);
-        using var waited = await next.Single(post => post != answeredFirst);
-        waited.StatusCode.ShouldBe(HttpStatusCode.OK);
-
-        var texts = (await alice.Client.GetJsonAsync($"/api/messages/{group}")).EnumerateArray().Select(m => m.GetProperty("message").GetString()).ToList();
-        texts.Count.ShouldBe(4);
-        texts.ShouldContain("holding");
-        texts.Count(text => text is "next a" or "next b").ShouldBe(1);
-    }
-
-    [Fact]
     public async Task Posting_is_rate_limited_per_user_with_a_429_problem()
     {
         await using var app = await CruddurWebApplication.StartAsync(services, extra: new Dictionary<string, string?>
