@@ -14,8 +14,9 @@ internal static partial class StreamProcessorLog
     [LoggerMessage(EventId = 5012, Level = LogLevel.Information, Message = "Local stream processor: not started, the DynamoDB client has no local service URL (in AWS the stream function does this work)")]
     public static partial void NotLocal(this ILogger logger);
 
-    [LoggerMessage(EventId = 5013, Level = LogLevel.Warning, Message = "Local stream processor: reading the stream failed; trying again in {DelayMilliseconds} ms")]
-    public static partial void ReadFailed(this ILogger logger, Exception exception, double delayMilliseconds);
+    // Only transient failures (the store away or refusing) come here, so one line each: no stack trace to repeat on every retry.
+    [LoggerMessage(EventId = 5013, Level = LogLevel.Warning, Message = "Local stream processor: reading the stream failed ({Reason}); trying again in {DelayMilliseconds} ms")]
+    public static partial void ReadFailed(this ILogger logger, string reason, double delayMilliseconds);
 
     [LoggerMessage(EventId = 5014, Level = LogLevel.Error, Message = "Local stream processor: record {SequenceNumber} of shard {ShardId} still failed after {Attempts} attempts ({Reason}); kept as a dead letter (`cruddur stream dead-letters`) and passed over")]
     public static partial void RecordAbandoned(this ILogger logger, string sequenceNumber, string shardId, int attempts, string reason);
