@@ -42,17 +42,9 @@ internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDiction
                 return (user, ct) => raw.SendAsync(RawDynamoDb.Query, queries[user], ct);
             case "C":
                 // The body is built once per user with two slots (sort key, message uuid) filled in per request.
-                var templates = data.LoadUsers.Select((u, i) => SplitTemplate(Encoding.UTF8.GetString(RawDynamoDb.PutItemBody(
-                    table,
-                    MessageItems.Message(new Message(Guid.Empty, data.ReadGroups[i].Uuid, Text, u.Summary, PutBase))
-                        .Select(attribute => KeyValuePair.Create(attribute.Key, attribute.Key switch
-                        {
-                            MessageTableKeys.Pk => RawPutPk(data.ReadGroups[i].Uuid),
-                            MessageTableKeys.Sk => SkSlot,
-                            MessageTableKeys.MessageUuid => UuidSlot,
-                            _ => attribute.Value.S,
-                        })),
-                    MessageTableKeys.Pk)))).ToArray();
+                var templates = Enumerable.Range(0, data.LoadUsers.Count)
+                    .Select(user => SplitTemplate(Encoding.UTF8.GetString(RawDynamoDb.PutItemBody(table, RawPutAttributes(user, SkSlot, UuidSlot), MessageTableKeys.Pk))))
+                    .ToArray();
                 return (user, ct) =>
                 {
                     var (beforeSk, betweenSlots, afterUuid, skFirst) = templates[user];
@@ -80,14 +72,11 @@ internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDiction
         },
         "C" => async (user, ct) =>
         {
-            var message = new Message(Guid.NewGuid(), data.ReadGroups[user].Uuid, Text, data.LoadUsers[user].Summary, MessageTimestamp.Parse(NextPutTime()));
-            var item = MessageItems.Message(message);
-            item[MessageTableKeys.Pk] = MessageItems.S(RawPutPk(message.MessageGroupUuid));
             await sdk.PutItemAsync(
                 new PutItemRequest
                 {
                     TableName = table,
-                    Item = item,
+                    Item = PutItem(user, Guid.NewGuid(), MessageTimestamp.Parse(NextPutTime())),
                     ConditionExpression = "attribute_not_exists(pk)",
                     ReturnConsumedCapacity = ReturnConsumedCapacity.INDEXES,
                 },
@@ -140,16 +129,7 @@ internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDiction
         byte[] Body(int user) => pattern switch
         {
             "A" or "B" => QueryBody(pattern, user),
-            "C" => RawDynamoDb.PutItemBody(
-                table,
-                MessageItems.Message(new Message(Guid.NewGuid(), data.ReadGroups[user].Uuid, Text, data.LoadUsers[user].Summary, PutBase))
-                    .Select(attribute => KeyValuePair.Create(attribute.Key, attribute.Key switch
-                    {
-                        MessageTableKeys.Pk => RawPutPk(data.ReadGroups[user].Uuid),
-                        MessageTableKeys.Sk => Wrk.UniqueSlot,
-                        _ => attribute.Value.S,
-                    })),
-                MessageTableKeys.Pk),
+            "C" => RawDynamoDb.PutItemBody(table, RawPutAttributes(user, Wrk.UniqueSlot, Guid.NewGuid().ToString("D")), MessageTableKeys.Pk),
             _ => throw new ArgumentOutOfRangeException(nameof(pattern), pattern, "raw requests exist for A, B and C"),
         };
         return [.. Enumerable.Range(0, count).Select(user => new WrkRequest("POST", "/", headers, Encoding.UTF8.GetString(Body(user))))];
@@ -193,8 +173,26 @@ internal sealed class LoadTargets(BenchRun run, BenchData data, IReadOnlyDiction
         return (template[..first], template[(first + firstSlot.Length)..second], template[(second + secondSlot.Length)..], sk < uuid);
     }
 
-    /// <summary>The partition of a group's raw and SDK puts: beside its messages, not a message key, so pattern E passes over them.</summary>
-    private static string RawPutPk(Guid group) => "BENCHPUT#" + group.ToString("D");
+    /// <summary>
+    /// User i's raw or SDK put: a message item of their conversation, in the group's <c>BENCHPUT#</c> partition beside
+    /// its messages (not a message key, so pattern E passes over it).
+    /// </summary>
+    private Dictionary<string, AttributeValue> PutItem(int user, Guid messageUuid, DateTimeOffset createdAt)
+    {
+        var group = data.ReadGroups[user].Uuid;
+        var item = MessageItems.Message(new Message(messageUuid, group, Text, data.LoadUsers[user].Summary, createdAt));
+        item[MessageTableKeys.Pk] = MessageItems.S("BENCHPUT#" + group.ToString("D"));
+        return item;
+    }
+
+    /// <summary><see cref="PutItem"/> as a raw body's string attributes, with the sort key and message uuid given as text (values or slots).</summary>
+    private IEnumerable<KeyValuePair<string, string>> RawPutAttributes(int user, string sk, string messageUuid) =>
+        PutItem(user, Guid.Empty, PutBase).Select(attribute => KeyValuePair.Create(attribute.Key, attribute.Key switch
+        {
+            MessageTableKeys.Sk => sk,
+            MessageTableKeys.MessageUuid => messageUuid,
+            _ => attribute.Value.S,
+        }));
 
     /// <summary>A sort key no other raw or SDK put has used: one microsecond on per put.</summary>
     private string NextPutTime() => MessageTimestamp.Format(PutBase.AddTicks(run.NextRawSequence() * TimeSpan.TicksPerMicrosecond));

@@ -121,7 +121,7 @@ public sealed class LocalStreamProcessor : IDisposable
                 {
                     failures++;
                     var delay = TimeSpan.FromMilliseconds(Math.Min(MaxBackOff.TotalMilliseconds, 250 * Math.Pow(2, Math.Min(failures, 10))));
-                    logger.ReadFailed($"{exception.GetType().Name}: {exception.Message}", delay.TotalMilliseconds);
+                    logger.ReadFailed(StoreFailures.Describe(exception), delay.TotalMilliseconds);
                     await Task.Delay(delay, timeProvider, cancellationToken);
                 }
             }

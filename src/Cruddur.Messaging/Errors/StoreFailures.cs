@@ -32,6 +32,13 @@ public static class StoreFailures
         or AmazonServiceException { StatusCode: >= HttpStatusCode.InternalServerError }
         || (current is AmazonClientException && current is not AmazonServiceException));
 
+    /// <summary>A store failure as one log line's reason: the exception's type and message, no stack trace.</summary>
+    public static string Describe(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return $"{exception.GetType().Name}: {exception.Message}";
+    }
+
     private static bool AnyInChain(Exception exception, Func<Exception, bool> test)
     {
         ArgumentNullException.ThrowIfNull(exception);

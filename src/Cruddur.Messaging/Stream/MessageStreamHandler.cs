@@ -182,7 +182,7 @@ public sealed class MessageStreamHandler
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
 #pragma warning restore CA1031
         {
-            var reason = $"{exception.GetType().Name}: {exception.Message}";
+            var reason = StoreFailures.Describe(exception);
             if (StoreFailures.IsTransient(exception))
             {
                 logger.GroupFailedStoreAway(newest.MessageGroupUuid, reason, messages.Count);
